@@ -1,0 +1,40 @@
+"""What leaves the service: pub/sub messages and notices to users."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class EventPublisher(Protocol):
+    def publish(self, channel: str, payload: Mapping[str, str]) -> None:
+        """Best-effort after commit: failures are logged and counted, never raised.
+        Payloads carry ids and times only (``{"id", "user_id", "at"}``)."""
+        ...
+
+
+class NoticeKind(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    ACCOUNT_EXISTS = "account_exists"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_DONE = "password_reset_done"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message to one user. ``params`` may hold the one secret it exists to deliver
+    (a code, a reset token); adapters that queue it must seal it first."""
+
+    kind: NoticeKind
+    to: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+class Notifier(Protocol):
+    def send(self, notice: Notice) -> None:
+        """Deliver (or queue for delivery) one notice. Queued adapters return at once and
+        cost the same whatever the notice, so callers' timing reveals nothing."""
+        ...

@@ -1,0 +1,148 @@
+"""Durable storage. Everything that must not be lost or replayed lives behind these ports.
+
+Repositories hand out copies: a change is stored only by ``save``/``add``, and only
+when the unit of work commits. ``for_update=True`` locks the row until the end of the
+transaction (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.events import AccountEvent, EventDraft
+from domain.ids import SessionId, UserId
+from domain.refresh_tokens import RefreshToken
+from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
+from domain.users import User
+from domain.values import EmailAddress
+
+
+class UserRepository(Protocol):
+    def get(self, user_id: UserId, *, for_update: bool = False) -> User | None: ...
+
+    def get_by_email(self, email: EmailAddress, *, for_update: bool = False) -> User | None:
+        """Case-insensitive: emails are stored lower-cased."""
+        ...
+
+    def add(self, user: User) -> None:
+        """Insert now (not at commit); raises ``EmailTakenError`` if the email is taken,
+        also when a concurrent transaction took it first."""
+        ...
+
+    def save(self, user: User) -> None: ...
+
+    def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        """Delete up to ``limit`` never-verified accounts created before ``cutoff``
+        (cascading to everything they own) and return their ids."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SeenBefore:
+    device: bool
+    network: bool
+    sessions: int
+
+
+class SessionRepository(Protocol):
+    def get(self, session_id: SessionId, *, for_update: bool = False) -> DeviceSession | None: ...
+
+    def add(self, session: DeviceSession) -> None: ...
+
+    def save(self, session: DeviceSession) -> None: ...
+
+    def list_active(self, user_id: UserId, at: datetime) -> list[DeviceSession]:
+        """Active, unexpired sessions of one user, newest first."""
+        ...
+
+    def seen_before(self, user_id: UserId, device: DeviceInfo, network: NetworkInfo) -> SeenBefore:
+        """Whether any earlier session of this user (revoked ones too) came from the same
+        browser/OS/device family or the same masked network prefix."""
+        ...
+
+    def is_active(self, session_id: SessionId, at: datetime) -> bool:
+        """The hot-path fallback when the cache misses: one indexed read, no locking."""
+        ...
+
+    def record_activity(self, session_id: SessionId, at: datetime) -> None:
+        """Set ``last_activity_at`` without loading the row (callers throttle to 1/min)."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    def add(self, token: RefreshToken) -> None: ...
+
+    def rotate(self, token_hash: str, at: datetime) -> RefreshToken | None:
+        """Atomically mark the live, unexpired token with this hash as rotated and return it
+        (with ``rotated_at`` set). Of any number of concurrent callers exactly one gets the
+        token; the others, and callers with a rotated, revoked, expired or unknown hash,
+        get None. One conditional UPDATE, never read-then-write."""
+        ...
+
+    def find(self, token_hash: str) -> RefreshToken | None: ...
+
+    def revoke_for_session(self, session_id: SessionId, at: datetime) -> int:
+        """Revoke every live token of the session; returns how many."""
+        ...
+
+
+class EventRepository(Protocol):
+    def add(self, draft: EventDraft) -> AccountEvent:
+        """Record the event in the current transaction, giving it a fresh id."""
+        ...
+
+    def list_for_user(self, user_id: UserId, *, limit: int = 50) -> list[AccountEvent]:
+        """The user's events, newest first."""
+        ...
+
+
+class RevocationOutbox(Protocol):
+    """Sessions whose cache tombstone may not have reached the cache yet.
+
+    A revocation adds its session here in the same transaction; once the tombstone is
+    written the entry is removed. Readers drain what is left before trusting the cache,
+    so a cache that was unreachable at revocation time can never serve a stale "valid".
+    """
+
+    def add(self, session_id: SessionId, at: datetime) -> None: ...
+
+    def pending(self, limit: int = 100) -> list[SessionId]: ...
+
+    def remove(self, session_ids: Sequence[SessionId]) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the ``with`` block without ``commit()`` rolls back.
+
+    ``after_commit`` callbacks run once the commit succeeded, in order; a callback that
+    fails is logged and counted, never raised: the committed change stands.
+    """
+
+    users: UserRepository
+    sessions: SessionRepository
+    refresh_tokens: RefreshTokenRepository
+    events: EventRepository
+    revocations: RevocationOutbox
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None: ...
+
+
+class HealthProbe(Protocol):
+    def ping(self) -> bool:
+        """True when the backing service answers within a short timeout; never raises."""
+        ...

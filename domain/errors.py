@@ -1,0 +1,158 @@
+"""Domain errors. Each has a kind (which HTTP status it becomes) and a stable ``code``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    GONE = "gone"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+
+
+class DomainError(Exception):
+    """A refusal the client can act on. ``code`` is part of the API contract."""
+
+    kind: ErrorKind = ErrorKind.INVALID
+    code: str = "invalid_request"
+    message: str = "The request was refused."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.detail = message or self.message
+
+
+class ValidationFailedError(DomainError):
+    """Field-level problems; ``errors`` maps a field name to its messages."""
+
+    kind = ErrorKind.INVALID
+    code = "validation_error"
+    message = "The request has invalid fields."
+
+    def __init__(self, errors: Mapping[str, Sequence[str]], message: str | None = None) -> None:
+        super().__init__(message)
+        self.errors = {field: list(messages) for field, messages in errors.items()}
+
+
+class WeakPasswordError(ValidationFailedError):
+    """The password breaks one rule of the policy; ``reason`` names the rule."""
+
+    code = "weak_password"
+
+    def __init__(self, reason: str, message: str, field: str = "password") -> None:
+        super().__init__({field: [message]}, message)
+        self.reason = reason
+
+
+class InvalidCredentialsError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "invalid_credentials"
+    message = "The email or password is not correct."
+
+
+class InvalidTokenError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "invalid_token"
+    message = "The access token is missing, malformed, expired or revoked."
+
+
+class InvalidRefreshTokenError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "invalid_refresh_token"
+    message = "The refresh token is not valid."
+
+
+class TokenRotatedError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "token_rotated"
+    message = "This refresh token was just rotated; use the newer one."
+
+
+class TokenReusedError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "token_reused"
+    message = "This refresh token was already used; the session has been revoked."
+
+
+class AccountDisabledError(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "account_disabled"
+    message = "This account is disabled."
+
+
+class AccountLockedError(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "account_locked"
+    message = "Too many failed sign-ins: reset the password to unlock this account."
+
+
+class EmailNotVerifiedError(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "email_not_verified"
+    message = "Verify the email address before signing in."
+
+
+class ForbiddenError(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "forbidden"
+    message = "You may not do this."
+
+
+class InvalidCodeError(DomainError):
+    kind = ErrorKind.INVALID
+    code = "invalid_code"
+    message = "The code is wrong, expired or already used."
+
+
+class InvalidResetTokenError(DomainError):
+    kind = ErrorKind.INVALID
+    code = "invalid_reset_token"
+    message = "The reset token is wrong, expired or already used."
+
+
+class NotFoundError(DomainError):
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    message = "Not found."
+
+
+class ConflictError(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class EmailTakenError(ConflictError):
+    code = "email_taken"
+    message = "This email address is already registered."
+
+
+class RateLimitedError(DomainError):
+    """Over a limit; ``retry_after`` is the whole number of seconds to wait."""
+
+    kind = ErrorKind.RATE_LIMITED
+    code = "rate_limited"
+    message = "Too many requests; try again later."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class UnavailableError(DomainError):
+    """A dependency is down or the process is shedding load: 503 with ``retry_after``."""
+
+    kind = ErrorKind.UNAVAILABLE
+    code = "service_unavailable"
+    message = "The service is temporarily unavailable; try again shortly."
+
+    def __init__(self, message: str | None = None, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

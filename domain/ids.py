@@ -1,0 +1,9 @@
+"""Typed ids. Each is a UUID made by the IdGenerator port, never by the domain."""
+
+from typing import NewType
+from uuid import UUID
+
+UserId = NewType("UserId", UUID)
+SessionId = NewType("SessionId", UUID)
+RefreshTokenId = NewType("RefreshTokenId", UUID)
+EventId = NewType("EventId", UUID)

@@ -1,0 +1,141 @@
+"""The user account and the rules of its lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.base import Entity
+from domain.errors import AccountDisabledError, AccountLockedError, EmailNotVerifiedError
+from domain.events import EventDraft, EventType
+from domain.ids import UserId
+from domain.passwords import PasswordHash
+from domain.values import EmailAddress, PersonName, PhoneNumber
+
+MAX_CONSECUTIVE_LOGIN_FAILURES = 50
+"""NIST 800-63B §3.2.2 caps consecutive failures at 100; past this the password must be reset."""
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass(eq=False, slots=True, kw_only=True)
+class User(Entity):
+    id: UserId
+    email: EmailAddress
+    first_name: PersonName
+    last_name: PersonName
+    created_at: datetime
+    updated_at: datetime
+    password: PasswordHash | None = None
+    email_verified: bool = False
+    email_verified_at: datetime | None = None
+    phone: PhoneNumber | None = None
+    phone_verified: bool = False
+    phone_verified_at: datetime | None = None
+    display_name: PersonName | None = None
+    avatar_url: str | None = None
+    avatar_key: str | None = None
+    avatar_size: int | None = None
+    avatar_mime_type: str | None = None
+    status: UserStatus = UserStatus.ACTIVE
+    role: Role = Role.USER
+    metadata: dict[str, Any] = field(default_factory=dict)
+    last_login_at: datetime | None = None
+    failed_login_count: int = 0
+
+    @property
+    def user_id(self) -> UserId:
+        return self.id
+
+    def check_may_sign_in(self, require_verified_email: bool) -> None:
+        """Called only after the password matched, so these refusals reveal nothing new."""
+        if self.status is UserStatus.DISABLED:
+            raise AccountDisabledError()
+        if self.failed_login_count >= MAX_CONSECUTIVE_LOGIN_FAILURES:
+            raise AccountLockedError()
+        if require_verified_email and not self.email_verified:
+            raise EmailNotVerifiedError()
+
+    def record_login(self, at: datetime) -> None:
+        self.last_login_at = at
+        self.failed_login_count = 0
+        self.updated_at = at
+
+    def record_failed_login(self, at: datetime) -> None:
+        self.failed_login_count += 1
+        self.updated_at = at
+
+    def verify_email(self, at: datetime) -> EventDraft:
+        self.email_verified = True
+        self.email_verified_at = at
+        self.updated_at = at
+        return EventDraft(type=EventType.EMAIL_VERIFIED, user_id=self.id, at=at)
+
+    def set_password(self, password: PasswordHash, at: datetime) -> None:
+        """Rehash or change: also clears the failed-login lock, as recovery must."""
+        self.password = password
+        self.failed_login_count = 0
+        self.updated_at = at
+
+    def replace_pending_registration(
+        self, password: PasswordHash, first_name: PersonName, last_name: PersonName, at: datetime
+    ) -> None:
+        """Re-registering an unverified email takes over its pending password and names."""
+        self.password = password
+        self.first_name = first_name
+        self.last_name = last_name
+        self.updated_at = at
+
+    def update_profile(self, changes: ProfileChanges, at: datetime) -> EventDraft | None:
+        changed = changes.apply_to(self)
+        if not changed:
+            return None
+        self.updated_at = at
+        return EventDraft(
+            type=EventType.PROFILE_UPDATED,
+            user_id=self.id,
+            at=at,
+            metadata={"fields": ",".join(sorted(changed))},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanges:
+    """Fields a user may change about themselves; ``None`` leaves a field as it is."""
+
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    display_name: PersonName | None = None
+    clear_display_name: bool = False
+    phone: PhoneNumber | None = None
+    clear_phone: bool = False
+
+    def apply_to(self, user: User) -> set[str]:
+        changed: set[str] = set()
+        if self.first_name is not None and self.first_name != user.first_name:
+            user.first_name = self.first_name
+            changed.add("first_name")
+        if self.last_name is not None and self.last_name != user.last_name:
+            user.last_name = self.last_name
+            changed.add("last_name")
+        display = None if self.clear_display_name else self.display_name or user.display_name
+        if display != user.display_name:
+            user.display_name = display
+            changed.add("display_name")
+        phone = None if self.clear_phone else self.phone or user.phone
+        if phone != user.phone:
+            user.phone = phone
+            user.phone_verified = False
+            user.phone_verified_at = None
+            changed.add("phone")
+        return changed
