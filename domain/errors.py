@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class ErrorKind(StrEnum):
     INVALID = "invalid"
+    VALIDATION = "validation"
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
@@ -32,7 +33,7 @@ class DomainError(Exception):
 class ValidationFailedError(DomainError):
     """Field-level problems; ``errors`` maps a field name to its messages."""
 
-    kind = ErrorKind.INVALID
+    kind = ErrorKind.VALIDATION
     code = "validation_error"
     message = "The request has invalid fields."
 

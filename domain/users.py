@@ -14,8 +14,9 @@ from domain.ids import UserId
 from domain.passwords import PasswordHash
 from domain.values import EmailAddress, PersonName, PhoneNumber
 
-MAX_CONSECUTIVE_LOGIN_FAILURES = 50
-"""NIST 800-63B §3.2.2 caps consecutive failures at 100; past this the password must be reset."""
+MAX_CONSECUTIVE_LOGIN_FAILURES = 100
+"""NIST 800-63B §3.2.2: at most 100 consecutive failures, then the password must be reset.
+Per-source throttling keeps an attacker far below this from any one address."""
 
 
 class UserStatus(StrEnum):

@@ -1,0 +1,64 @@
+"""Change one's own names and phone. A new phone is unverified until confirmed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.common.messages import announce
+from application.ports.messaging import EventPublisher
+from application.ports.persistence import UnitOfWork
+from application.ports.system import Clock
+from application.results import UserProfile
+from domain.errors import NotFoundError
+from domain.ids import UserId
+from domain.users import ProfileChanges
+from domain.values import PersonName, PhoneNumber
+
+CLEAR = ""
+"""An empty string clears an optional field (display name, phone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateProfileCommand:
+    user_id: UserId
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str | None = None
+    phone: str | None = None
+
+    def changes(self) -> ProfileChanges:
+        def name(value: str | None, field: str, limit: int = 50) -> PersonName | None:
+            return PersonName.parse(value, field, limit) if value else None
+
+        return ProfileChanges(
+            first_name=name(self.first_name, "first_name"),
+            last_name=name(self.last_name, "last_name"),
+            display_name=name(self.display_name, "display_name", 100),
+            clear_display_name=self.display_name == CLEAR,
+            phone=PhoneNumber.parse(self.phone) if self.phone else None,
+            clear_phone=self.phone == CLEAR,
+        )
+
+
+class UpdateProfile:
+    def __init__(self, uow: UnitOfWork, publisher: EventPublisher, clock: Clock) -> None:
+        self._uow = uow
+        self._publisher = publisher
+        self._clock = clock
+
+    def __call__(self, cmd: UpdateProfileCommand) -> UserProfile:
+        changes = cmd.changes()
+        now = self._clock.now()
+        with self._uow as uow:
+            user = uow.users.get(cmd.user_id, for_update=True)
+            if user is None:
+                raise NotFoundError()
+            event = user.update_profile(changes, now)
+            if event is not None:
+                uow.users.save(user)
+                uow.events.add(event)
+                uow.after_commit(
+                    lambda: announce(self._publisher, "user:updated", user.id, user.id, now)
+                )
+                uow.commit()
+        return UserProfile.of(user)

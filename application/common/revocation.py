@@ -1,0 +1,65 @@
+"""Ending sessions so that the very next request fails, on every process.
+
+PostgreSQL is the truth. A revocation commits first, then overwrites the cache entry with
+a tombstone ("0"), so a reader that loaded "valid" just before the commit cannot cache it
+again (its SET NX loses). The revocation also sits in an outbox, written in the same
+transaction and cleared once the tombstone landed: if the cache was unreachable, readers
+drain the outbox before they trust the cache again (SECURITY SE-07, FI-04).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from application.common.messages import announce
+from application.ports.ephemeral import SessionValidityCache
+from application.ports.messaging import EventPublisher
+from application.ports.persistence import UnitOfWork
+from domain.ids import SessionId, UserId
+from domain.sessions import DeviceSession, RevokeReason
+
+
+class SessionRevoker:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        cache: SessionValidityCache,
+        publisher: EventPublisher,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._cache = cache
+        self._publisher = publisher
+
+    def revoke(
+        self, uow: UnitOfWork, session: DeviceSession, reason: RevokeReason, at: datetime
+    ) -> bool:
+        """Revoke inside the caller's transaction; False if it was already revoked."""
+        draft = session.revoke(reason, at)
+        if draft is None:
+            return False
+        uow.sessions.save(session)
+        uow.refresh_tokens.revoke_for_session(session.id, at)
+        uow.events.add(draft)
+        uow.revocations.add(session.id, at)
+        session_id, user_id = session.id, session.user_id
+        uow.after_commit(lambda: self._forget(session_id, user_id, at))
+        return True
+
+    def revoke_all(
+        self,
+        uow: UnitOfWork,
+        user_id: UserId,
+        reason: RevokeReason,
+        at: datetime,
+        keep: SessionId | None = None,
+    ) -> int:
+        sessions = [s for s in uow.sessions.list_active(user_id, at) if s.id != keep]
+        return sum(self.revoke(uow, session, reason, at) for session in sessions)
+
+    def _forget(self, session_id: SessionId, user_id: UserId, at: datetime) -> None:
+        if self._cache.tombstone(session_id):
+            with self._uow_factory() as uow:
+                uow.revocations.remove([session_id])
+                uow.commit()
+        announce(self._publisher, "session:revoked", session_id, user_id, at)

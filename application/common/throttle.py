@@ -1,0 +1,75 @@
+"""Every rate limit of the API in one table (SECURITY RL-01), and the step that applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from application.ports.ephemeral import Decision, Limit, RateLimiter
+from application.ports.security import NetworkHasher
+from domain.errors import RateLimitedError
+
+
+class Rule(StrEnum):
+    API = "api"
+    REGISTER = "register"
+    LOGIN = "login"
+    LOGIN_FAILURES = "login-failures"
+    VERIFY = "verify"
+    RESEND = "resend"
+    FORGOT = "forgot"
+    RESET = "reset"
+    REFRESH = "refresh"
+
+
+LIMITS: Mapping[Rule, Limit] = {
+    Rule.API: Limit(capacity=300, period=60),
+    Rule.REGISTER: Limit(capacity=10, period=3600),
+    Rule.LOGIN: Limit(capacity=30, period=300),
+    Rule.LOGIN_FAILURES: Limit(capacity=10, period=900),
+    Rule.VERIFY: Limit(capacity=20, period=900),
+    Rule.RESEND: Limit(capacity=5, period=900),
+    Rule.FORGOT: Limit(capacity=5, period=900),
+    Rule.RESET: Limit(capacity=10, period=900),
+    Rule.REFRESH: Limit(capacity=60, period=60),
+}
+"""Per client address unless named otherwise; ``login-failures`` is per (account, address):
+failed passwords slow that address down on that account while the owner, elsewhere,
+still signs in."""
+
+
+class Throttle:
+    def __init__(self, limiter: RateLimiter, network: NetworkHasher, scale: float = 1.0) -> None:
+        self._limiter = limiter
+        self._network = network
+        self._limits = {
+            rule: Limit(capacity=max(1, round(limit.capacity * scale)), period=limit.period)
+            for rule, limit in LIMITS.items()
+        }
+
+    def key(self, rule: Rule, ip: str, subject: str = "") -> str:
+        suffix = f":{subject}" if subject else ""
+        address = self._network.limiter_key(ip)
+        return address if rule is Rule.API else f"{rule.value}:{address}{suffix}"
+
+    def charge(self, rule: Rule, ip: str, subject: str = "") -> None:
+        """Spend one unit, or raise ``RateLimitedError`` having spent nothing."""
+        self._raise_if_refused(
+            self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
+        )
+
+    def check(self, rule: Rule, ip: str, subject: str = "") -> None:
+        """Raise ``RateLimitedError`` if the bucket is full, without spending."""
+        self._raise_if_refused(self._limiter.probe(self.key(rule, ip, subject), self._limits[rule]))
+
+    def spend(self, rule: Rule, ip: str, subject: str = "") -> None:
+        """Record one unit after the fact (a failure); never raises."""
+        self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
+
+    def forgive(self, rule: Rule, ip: str, subject: str = "") -> None:
+        self._limiter.clear(self.key(rule, ip, subject))
+
+    @staticmethod
+    def _raise_if_refused(decision: Decision) -> None:
+        if not decision.allowed:
+            raise RateLimitedError(decision.retry_after)
