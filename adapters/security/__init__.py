@@ -1,0 +1,1 @@
+"""Cryptography adapters: password hashing, tokens, digests, sealing, IP hashing."""
