@@ -1,0 +1,1 @@
+"""Durable storage on PostgreSQL (production) or SQLite (embedded) through SQLAlchemy 2."""

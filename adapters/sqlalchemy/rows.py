@@ -1,0 +1,182 @@
+"""Typed ORM rows: the tables as they are, mapped to the domain by ``mapping.py``.
+
+The schema itself comes only from Alembic (``migrations/``); these declarations must
+match it, which a contract test checks against the migrated database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """``timestamptz`` that reads back timezone-aware UTC on every backend.
+
+    SQLite keeps no offset, so values are converted to UTC before they are written (also
+    when compared in a WHERE clause) and marked UTC when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: Json}  # noqa: RUF012
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_status", "status"),
+        Index("ix_users_created_at", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    email_verified: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    email_verified_at: Mapped[datetime | None]
+    phone: Mapped[str | None] = mapped_column(String(20))
+    phone_verified: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    phone_verified_at: Mapped[datetime | None]
+    first_name: Mapped[str] = mapped_column(String(50))
+    last_name: Mapped[str] = mapped_column(String(50))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    avatar_key: Mapped[str | None] = mapped_column(String(255))
+    avatar_size: Mapped[int | None]
+    avatar_mime_type: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    role: Mapped[str] = mapped_column(String(20), server_default="user")
+    totp_enabled: Mapped[bool | None] = mapped_column(default=False, server_default=text("false"))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    last_login_at: Mapped[datetime | None]
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_scheme: Mapped[str | None] = mapped_column(String(32))
+    failed_login_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+Index("uq_users_email_lower", func.lower(UserRow.email), unique=True)
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("trust_score BETWEEN 0 AND 100", name="trust_score_range"),
+        Index("ix_sessions_user_id", "user_id"),
+        Index("ix_sessions_status", "status"),
+        Index("ix_sessions_expires_at", "expires_at"),
+        Index("ix_sessions_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), server_default="active")
+    user_agent: Mapped[str] = mapped_column(Text)
+    ip_hash: Mapped[str] = mapped_column(String(64))
+    ip_prefix: Mapped[str | None] = mapped_column(String(64))
+    browser: Mapped[str | None] = mapped_column(String(100))
+    os: Mapped[str | None] = mapped_column(String(100))
+    device: Mapped[str | None] = mapped_column(String(100))
+    location_country: Mapped[str | None] = mapped_column(String(100))
+    location_city: Mapped[str | None] = mapped_column(String(100))
+    location_timezone: Mapped[str | None] = mapped_column(String(100))
+    trust_score: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    verification_status: Mapped[str] = mapped_column(String(20), server_default="unverified")
+    auth_methods: Mapped[list[str]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    expires_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(255))
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+
+
+class RefreshTokenRow(Base):
+    __tablename__ = "refresh_tokens"
+    __table_args__ = (
+        Index("ix_refresh_tokens_session_id", "session_id"),
+        Index("ix_refresh_tokens_user_id", "user_id"),
+        Index("ix_refresh_tokens_parent_id", "parent_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    session_id: Mapped[UUID] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    parent_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("refresh_tokens.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class EventRow(Base):
+    __tablename__ = "account_events"
+    __table_args__ = (
+        Index("ix_account_events_user_time", "user_id", text("occurred_at DESC"), text("id DESC")),
+        Index("ix_account_events_type_time", "type", text("occurred_at DESC"), text("id DESC")),
+        Index("ix_account_events_session_id", "session_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+    session_id: Mapped[UUID | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime]
+
+
+class RevocationRow(Base):
+    __tablename__ = "session_revocation_outbox"
+
+    session_id: Mapped[UUID] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]

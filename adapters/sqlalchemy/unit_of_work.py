@@ -1,0 +1,97 @@
+"""One SQLAlchemy session, one transaction, per ``with`` block."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from adapters.sqlalchemy.errors import as_unavailable
+from adapters.sqlalchemy.events import SqlEventRepository
+from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
+from adapters.sqlalchemy.revocations import SqlRevocationOutbox
+from adapters.sqlalchemy.sessions import SqlSessionRepository
+from adapters.sqlalchemy.users import SqlUserRepository
+from application.ports.persistence import UnitOfWork
+from application.ports.system import IdGenerator
+
+logger = logging.getLogger("bastion.uow")
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """Enter it once per transaction; it may be entered again after it is left.
+
+    Any database failure that means "try again later" (lost connection, timeout, lock
+    wait, busy SQLite) leaves the block as ``UnavailableError``. Callbacks registered with
+    ``after_commit`` run when the block is left, after the session is closed, if a commit
+    succeeded, even when the block then raised.
+
+    Repositories insert at ``add`` (a flush): the rows declare no ORM relationships, so
+    the order of the calls is the order of the inserts (a session before its tokens).
+    """
+
+    def __init__(self, session_factory: Callable[[], Session], ids: IdGenerator) -> None:
+        self._session_factory = session_factory
+        self._ids = ids
+        self._session: Session | None = None
+        self._callbacks: list[Callable[[], None]] = []
+        self._committed: list[Callable[[], None]] = []
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session = self._session_factory()
+        self.users = SqlUserRepository(session)
+        self.sessions = SqlSessionRepository(session)
+        self.refresh_tokens = SqlRefreshTokenRepository(session)
+        self.events = SqlEventRepository(session, self._ids)
+        self.revocations = SqlRevocationOutbox(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._open_session(), None
+        due, self._committed, self._callbacks = self._committed, [], []
+        try:
+            session.close()  # rolls back whatever was not committed
+        except Exception as close_error:
+            _raise_unavailable(close_error)
+            raise
+        finally:
+            _run(due)
+        if exc is not None:
+            _raise_unavailable(exc)
+
+    def commit(self) -> None:
+        self._open_session().commit()
+        self._committed.extend(self._callbacks)
+        self._callbacks.clear()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)
+
+    def _open_session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a with block")
+        return self._session
+
+
+def _raise_unavailable(exc: BaseException) -> None:
+    unavailable = as_unavailable(exc)
+    if unavailable is not None:
+        raise unavailable from exc
+
+
+def _run(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            logger.exception("after-commit callback failed; the commit stands")

@@ -1,0 +1,65 @@
+"""Users, looked up by id or by lower-cased email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adapters.sqlalchemy.errors import violates
+from adapters.sqlalchemy.mapping import user_from_row, user_to_row
+from adapters.sqlalchemy.reads import one_row
+from adapters.sqlalchemy.rows import UserRow
+from application.ports.persistence import UserRepository
+from domain.errors import EmailTakenError
+from domain.ids import UserId
+from domain.users import User
+from domain.values import EmailAddress
+
+
+class SqlUserRepository(UserRepository):
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
+        query = select(UserRow).where(UserRow.id == user_id)
+        row = one_row(self._session, query, for_update=for_update)
+        return user_from_row(row) if row else None
+
+    def get_by_email(self, email: EmailAddress, *, for_update: bool = False) -> User | None:
+        query = select(UserRow).where(func.lower(UserRow.email) == email.value.lower())
+        row = one_row(self._session, query, for_update=for_update)
+        return user_from_row(row) if row else None
+
+    def add(self, user: User) -> None:
+        """Inserted at once inside a savepoint: when another transaction holds the email,
+        this waits for it, raises ``EmailTakenError``, and leaves this transaction usable."""
+        try:
+            with self._session.begin_nested():
+                self._session.add(user_to_row(user))
+        except IntegrityError as exc:
+            if violates(exc, "email"):
+                raise EmailTakenError() from exc
+            raise
+
+    def save(self, user: User) -> None:
+        self._session.merge(user_to_row(user))
+
+    def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
+        """The foreign keys cascade to sessions, refresh tokens and events."""
+        doomed = (
+            select(UserRow.id)
+            .where(UserRow.email_verified.is_(False), UserRow.created_at < cutoff)
+            .order_by(UserRow.created_at, UserRow.id)
+            .limit(limit)
+            .with_for_update()
+        )
+        ids = list(self._session.scalars(doomed))
+        if ids:
+            self._session.execute(
+                delete(UserRow).where(UserRow.id.in_(ids)),
+                execution_options={"synchronize_session": False},
+            )
+        return [UserId(user_id) for user_id in ids]

@@ -1,0 +1,695 @@
+"""The persistence ports' contract, run against memory, SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, replace
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import TypeVar
+from uuid import UUID
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine
+
+from adapters.sqlalchemy.engine import build_engine
+from adapters.sqlalchemy.health import SqlHealthProbe
+from adapters.sqlalchemy.migrate import downgrade, upgrade
+from adapters.sqlalchemy.rows import Base
+from domain.errors import EmailTakenError, UnavailableError
+from domain.events import EventDraft, EventType
+from domain.ids import SessionId
+from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
+from domain.users import Role
+from domain.values import EmailAddress, PersonName, PhoneNumber
+from tests.contracts.persistence_backends import (
+    START,
+    UowFactory,
+    a_session,
+    a_token,
+    a_user,
+    memory_backend,
+    next_serial,
+    sql_backend,
+    sqlite_copy,
+    store,
+)
+from tests.fixtures.postgres import free_port
+from tests.support.clock import ManualClock
+
+T = TypeVar("T")
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "bastion.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    engine = sqlite_copy(sqlite_template, tmp_path / "bastion.db", pool_size=25)
+    yield engine
+    engine.dispose()
+
+
+def _engine(request: pytest.FixtureRequest, backend: str) -> Engine:
+    engine: Engine = request.getfixturevalue(f"{backend}_engine")
+    return engine
+
+
+@pytest.fixture(params=BACKENDS)
+def uow_factory(request: pytest.FixtureRequest) -> UowFactory:
+    if request.param == "memory":
+        return memory_backend()
+    return sql_backend(_engine(request, request.param))
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+def sql_engine(request: pytest.FixtureRequest) -> Engine:
+    return _engine(request, request.param)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def in_parallel(count: int, work: Callable[[], T]) -> list[T]:
+    """Run ``work`` on ``count`` threads released together by a barrier."""
+    barrier = threading.Barrier(count)
+
+    def run() -> T:
+        barrier.wait(timeout=10)
+        return work()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(run) for _ in range(count)]
+        return [future.result(timeout=30) for future in futures]
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+def test_an_added_user_reads_back_field_for_field(uow_factory: UowFactory) -> None:
+    user = a_user(
+        email_verified=True,
+        email_verified_at=START,
+        phone=PhoneNumber.parse("+14155550100"),
+        phone_verified=True,
+        phone_verified_at=START,
+        display_name=PersonName.parse("Countess", "display_name"),
+        avatar_url="https://cdn.example.com/a.png",
+        avatar_key="avatars/a.png",
+        avatar_size=1234,
+        avatar_mime_type="image/png",
+        role=Role.ADMIN,
+        metadata={"locale": "en-GB", "beta": True},
+        last_login_at=START + timedelta(minutes=5),
+        failed_login_count=3,
+    )
+    store(uow_factory, user)
+
+    with uow_factory() as uow:
+        by_id = uow.users.get(user.id)
+        by_email = uow.users.get_by_email(user.email)
+
+    assert by_id is not None
+    assert by_email is not None
+    assert asdict(by_id) == asdict(user) == asdict(by_email)
+
+
+def test_an_unknown_user_reads_as_none(uow_factory: UowFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.users.get(a_user().id) is None
+        assert uow.users.get_by_email(EmailAddress.parse("nobody@example.com")) is None
+
+
+def test_email_lookup_ignores_case(uow_factory: UowFactory) -> None:
+    user = a_user(email=EmailAddress.parse("ada@example.com"))
+    store(uow_factory, user)
+
+    with uow_factory() as uow:
+        found = uow.users.get_by_email(EmailAddress("ADA@Example.COM"))
+
+    assert found is not None
+    assert found.id == user.id
+
+
+def test_an_email_is_taken_whatever_its_case_and_the_transaction_goes_on(
+    uow_factory: UowFactory,
+) -> None:
+    store(uow_factory, a_user(email=EmailAddress.parse("ada@example.com")))
+    other = a_user()
+
+    with uow_factory() as uow:
+        with pytest.raises(EmailTakenError):
+            uow.users.add(a_user(email=EmailAddress("ADA@EXAMPLE.COM")))
+        uow.users.add(other)
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.users.get(other.id) is not None
+
+
+def test_two_concurrent_registrations_of_one_email_let_exactly_one_win(
+    uow_factory: UowFactory,
+) -> None:
+    email = EmailAddress.parse(f"race{next_serial()}@example.com")
+
+    def register() -> str:
+        try:
+            with uow_factory() as uow:
+                uow.users.add(a_user(email=email))
+                time.sleep(0.02)  # hold the uncommitted row while the other one inserts
+                uow.commit()
+        except EmailTakenError:
+            return "taken"
+        return "registered"
+
+    assert sorted(in_parallel(2, register)) == ["registered", "taken"]
+
+
+def test_an_uncommitted_add_or_save_is_lost(uow_factory: UowFactory, clock: ManualClock) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    never_committed = a_user()
+
+    with uow_factory() as uow:
+        uow.users.add(never_committed)
+        loaded = uow.users.get(user.id, for_update=True)
+        assert loaded is not None
+        loaded.record_login(clock.advance(60))
+        uow.users.save(loaded)
+
+    with uow_factory() as uow:
+        assert uow.users.get(never_committed.id) is None
+        unchanged = uow.users.get(user.id)
+    assert unchanged is not None
+    assert asdict(unchanged) == asdict(user)
+
+
+def test_entities_are_copies_so_only_save_changes_the_store(
+    uow_factory: UowFactory, clock: ManualClock
+) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    user.record_failed_login(clock.now())  # the caller's object after add: not stored
+
+    with uow_factory() as uow:
+        loaded = uow.users.get(user.id)
+        assert loaded is not None
+        assert loaded.failed_login_count == 0
+        loaded.record_failed_login(clock.now())  # changed, never saved
+        assert (uow.users.get(user.id) or loaded).failed_login_count == 0
+        saved = uow.users.get(user.id)
+        assert saved is not None
+        saved.record_login(clock.advance(60))
+        uow.users.save(saved)
+        saved.record_failed_login(clock.advance(60))  # after save: not stored
+        uow.commit()
+
+    with uow_factory() as uow:
+        final = uow.users.get(user.id)
+    assert final is not None
+    assert final.last_login_at == START + timedelta(seconds=60)
+    assert final.failed_login_count == 0
+
+
+def test_purging_unverified_users_deletes_everything_they_own(uow_factory: UowFactory) -> None:
+    cutoff = START + timedelta(days=7)
+    doomed = a_user()
+    verified = a_user(email_verified=True, email_verified_at=START)
+    recent = a_user(created_at=cutoff, updated_at=cutoff)
+    doomed_session, kept_session = a_session(doomed), a_session(verified)
+    doomed_token = a_token(doomed_session)
+    store(uow_factory, doomed, verified, recent, doomed_session, kept_session, doomed_token)
+    with uow_factory() as uow:
+        uow.events.add(EventDraft(type=EventType.USER_REGISTERED, user_id=doomed.id, at=START))
+        uow.commit()
+
+    with uow_factory() as uow:
+        deleted = uow.users.delete_unverified_created_before(cutoff, limit=10)
+        uow.commit()
+
+    assert deleted == [doomed.id]
+    with uow_factory() as uow:
+        assert uow.users.get(doomed.id) is None
+        assert uow.sessions.get(doomed_session.id) is None
+        assert uow.refresh_tokens.find(doomed_token.token_hash) is None
+        assert uow.events.list_for_user(doomed.id) == []
+        assert uow.users.get(verified.id) is not None
+        assert uow.users.get(recent.id) is not None
+        assert uow.sessions.get(kept_session.id) is not None
+
+
+def test_purging_takes_the_oldest_first_up_to_the_limit(uow_factory: UowFactory) -> None:
+    users = [a_user(created_at=START + timedelta(hours=h)) for h in (3, 1, 2)]
+    store(uow_factory, *users)
+
+    with uow_factory() as uow:
+        deleted = uow.users.delete_unverified_created_before(START + timedelta(days=1), limit=2)
+        uow.commit()
+
+    assert deleted == [users[1].id, users[2].id]
+
+
+# --- sessions --------------------------------------------------------------------------
+
+
+def test_a_session_reads_back_field_for_field(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(
+        user,
+        methods=(AuthMethod.PASSWORD, AuthMethod.OTP),
+        trust_score=65,
+        verification=VerificationStatus.VERIFIED,
+        location=Location("GB", "London", "Europe/London"),
+        metadata={"client": "cli"},
+    )
+    session.revoke(RevokeReason.LOGOUT, START + timedelta(hours=1))
+    store(uow_factory, user, session)
+
+    with uow_factory() as uow:
+        loaded = uow.sessions.get(session.id, for_update=True)
+
+    assert loaded is not None
+    assert asdict(loaded) == asdict(session)
+
+
+def test_list_active_returns_live_sessions_newest_first(uow_factory: UowFactory) -> None:
+    user, stranger = a_user(), a_user()
+    older = a_session(user)
+    newer = a_session(user, created_at=START + timedelta(hours=1))
+    revoked = a_session(user, created_at=START + timedelta(hours=2))
+    revoked.revoke(RevokeReason.USER, START + timedelta(hours=2))
+    expired = replace(a_session(user), expires_at=START + timedelta(hours=3))
+    store(uow_factory, user, stranger, older, newer, revoked, expired, a_session(stranger))
+
+    with uow_factory() as uow:
+        active = uow.sessions.list_active(user.id, START + timedelta(hours=3))
+
+    assert [s.id for s in active] == [newer.id, older.id]
+
+
+def test_seen_before_compares_device_family_and_network_prefix(uow_factory: UowFactory) -> None:
+    user, stranger = a_user(), a_user()
+    earlier = a_session(user)
+    earlier.revoke(RevokeReason.LOGOUT, START)  # revoked sessions count too
+    strangers = a_session(stranger, device=replace(earlier.device, browser="Safari"))
+    store(uow_factory, user, stranger, earlier, strangers)
+    elsewhere = replace(earlier.network, ip_prefix="198.51.100.0/24")
+
+    with uow_factory() as uow:
+        same = uow.sessions.seen_before(user.id, earlier.device, earlier.network)
+        new_network = uow.sessions.seen_before(user.id, earlier.device, elsewhere)
+        new_device = uow.sessions.seen_before(user.id, strangers.device, earlier.network)
+        first = uow.sessions.seen_before(a_user().id, earlier.device, earlier.network)
+
+    assert (same.device, same.network, same.sessions) == (True, True, 1)
+    assert (new_network.device, new_network.network) == (True, False)
+    assert (new_device.device, new_device.network) == (False, True)
+    assert (first.device, first.network, first.sessions) == (False, False, 0)
+
+
+def test_an_unknown_device_part_matches_an_unknown_part(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    assert session.device.device is None
+    store(uow_factory, user, session)
+
+    with uow_factory() as uow:
+        seen = uow.sessions.seen_before(user.id, session.device, session.network)
+
+    assert seen.device
+
+
+def test_is_active_only_for_an_unrevoked_unexpired_session(uow_factory: UowFactory) -> None:
+    user = a_user()
+    live, revoked = a_session(user), a_session(user)
+    revoked.revoke(RevokeReason.ADMIN, START)
+    store(uow_factory, user, live, revoked)
+
+    with uow_factory() as uow:
+        assert uow.sessions.is_active(live.id, START)
+        assert not uow.sessions.is_active(live.id, live.expires_at)
+        assert not uow.sessions.is_active(revoked.id, START)
+        assert not uow.sessions.is_active(SessionId(UUID(int=next_serial())), START)
+
+
+def test_record_activity_moves_last_activity(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    store(uow_factory, user, session)
+    later = START + timedelta(minutes=5)
+
+    with uow_factory() as uow:
+        uow.sessions.record_activity(session.id, later)
+        uow.sessions.record_activity(SessionId(UUID(int=next_serial())), later)
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert (uow.sessions.get(session.id) or session).last_activity_at == later
+
+
+def test_a_saved_session_change_is_stored(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    store(uow_factory, user, session)
+
+    with uow_factory() as uow:
+        loaded = uow.sessions.get(session.id, for_update=True)
+        assert loaded is not None
+        loaded.revoke(RevokeReason.PASSWORD_CHANGED, START + timedelta(hours=1))
+        uow.sessions.save(loaded)
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = uow.sessions.get(session.id)
+    assert stored is not None
+    assert stored.revoked_reason is RevokeReason.PASSWORD_CHANGED
+
+
+# --- refresh tokens --------------------------------------------------------------------
+
+
+def test_rotate_marks_a_live_token_once_and_returns_it(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    parent = a_token(session)
+    token = a_token(session, parent_id=parent.id)
+    store(uow_factory, user, session, parent, token)
+    at = START + timedelta(minutes=1)
+
+    with uow_factory() as uow:
+        rotated = uow.refresh_tokens.rotate(token.token_hash, at)
+        again = uow.refresh_tokens.rotate(token.token_hash, at)
+        uow.commit()
+
+    assert rotated is not None
+    assert again is None
+    assert asdict(rotated) == asdict(replace(token, rotated_at=at))
+    with uow_factory() as uow:
+        found = uow.refresh_tokens.find(token.token_hash)
+    assert found is not None
+    assert asdict(found) == asdict(rotated)
+
+
+def test_rotate_refuses_rotated_revoked_expired_and_unknown_tokens(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    session = a_session(user)
+    at = START + timedelta(hours=1)
+    rotated = a_token(session, rotated_at=START)
+    revoked = a_token(session, revoked_at=START)
+    expired = a_token(session, expires_at=at)
+    store(uow_factory, user, session, rotated, revoked, expired)
+
+    with uow_factory() as uow:
+        for token_hash in (rotated.token_hash, revoked.token_hash, expired.token_hash, "f" * 64):
+            assert uow.refresh_tokens.rotate(token_hash, at) is None
+
+
+def test_a_rolled_back_rotation_leaves_the_token_live(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    token = a_token(session)
+    store(uow_factory, user, session, token)
+
+    with uow_factory() as uow:
+        assert uow.refresh_tokens.rotate(token.token_hash, START) is not None
+
+    with uow_factory() as uow:
+        assert uow.refresh_tokens.rotate(token.token_hash, START) is not None
+
+
+def test_of_twenty_concurrent_rotations_exactly_one_wins(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    token = a_token(session)
+    store(uow_factory, user, session, token)
+
+    def rotate() -> bool:
+        with uow_factory() as uow:
+            won = uow.refresh_tokens.rotate(token.token_hash, START + timedelta(seconds=1))
+            uow.commit()
+        return won is not None
+
+    assert sorted(in_parallel(20, rotate)) == [False] * 19 + [True]
+
+
+def test_revoke_for_session_revokes_and_counts_live_tokens(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session, other = a_session(user), a_session(user)
+    at = START + timedelta(hours=1)
+    live = [a_token(session), a_token(session)]
+    dead = [a_token(session, rotated_at=START), a_token(session, expires_at=at)]
+    elsewhere = a_token(other)
+    store(uow_factory, user, session, other, *live, *dead, elsewhere)
+
+    with uow_factory() as uow:
+        assert uow.refresh_tokens.revoke_for_session(session.id, at) == 2
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert (uow.refresh_tokens.find(live[0].token_hash) or live[0]).revoked_at == at
+        assert uow.refresh_tokens.rotate(live[1].token_hash, at) is None
+        assert uow.refresh_tokens.rotate(elsewhere.token_hash, at) is not None
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+def test_events_come_back_newest_first_with_their_metadata(uow_factory: UowFactory) -> None:
+    user = a_user()
+    session = a_session(user)
+    store(uow_factory, user, session)
+    later = START + timedelta(seconds=1)
+    drafts = [
+        EventDraft(
+            type=EventType.USER_REGISTERED, user_id=user.id, at=START, metadata={"method": "pwd"}
+        ),
+        EventDraft(
+            type=EventType.SESSION_CREATED,
+            user_id=user.id,
+            session_id=session.id,
+            at=later,
+            metadata={"browser": "Firefox", "device": None, "trust_score": 40},
+        ),
+        EventDraft(
+            type=EventType.LOGIN_FAILED,
+            user_id=user.id,
+            at=later,
+            metadata={"reason": "wrong_password", "failed_count": 2},
+        ),
+        EventDraft(
+            type=EventType.LOGIN_FAILED, user_id=None, at=START, metadata={"reason": "no_user"}
+        ),
+    ]
+
+    with uow_factory() as uow:
+        recorded = [uow.events.add(draft) for draft in drafts]
+        uow.commit()
+
+    with uow_factory() as uow:
+        listed = uow.events.list_for_user(user.id)
+        limited = uow.events.list_for_user(user.id, limit=1)
+
+    assert len({event.id for event in recorded}) == 4
+    assert [asdict(e) for e in listed] == [asdict(recorded[i]) for i in (2, 1, 0)]
+    assert [e.id for e in limited] == [recorded[2].id]
+
+
+# --- revocation outbox -----------------------------------------------------------------
+
+
+def test_the_outbox_keeps_sessions_in_order_until_removed(uow_factory: UowFactory) -> None:
+    first, second = SessionId(UUID(int=next_serial())), SessionId(UUID(int=next_serial()))
+
+    with uow_factory() as uow:
+        uow.revocations.add(second, START + timedelta(seconds=1))
+        uow.revocations.add(first, START)
+        uow.revocations.add(second, START + timedelta(seconds=5))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.revocations.pending() == [first, second]
+        assert uow.revocations.pending(limit=1) == [first]
+        uow.revocations.remove([first])
+        uow.revocations.remove([])
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.revocations.pending() == [second]
+
+
+# --- the unit of work ------------------------------------------------------------------
+
+
+def test_after_commit_callbacks_run_in_order_and_a_failing_one_is_only_logged(
+    uow_factory: UowFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[int] = []
+
+    def fail() -> None:
+        raise RuntimeError("cache down")
+
+    with caplog.at_level(logging.ERROR, logger="bastion.uow"), uow_factory() as uow:
+        uow.after_commit(lambda: calls.append(1))
+        uow.after_commit(fail)
+        uow.after_commit(lambda: calls.append(2))
+        uow.commit()
+        assert calls == []
+
+    assert calls == [1, 2]
+    assert any(record.name == "bastion.uow" for record in caplog.records)
+
+
+def test_after_commit_callbacks_never_run_without_a_commit(uow_factory: UowFactory) -> None:
+    calls: list[str] = []
+
+    def refuse() -> None:
+        with uow_factory() as uow:
+            uow.after_commit(lambda: calls.append("raised"))
+            raise RuntimeError("refused")
+
+    with uow_factory() as uow:
+        uow.after_commit(lambda: calls.append("left"))
+    with pytest.raises(RuntimeError):
+        refuse()
+
+    assert calls == []
+
+
+def test_callbacks_of_a_commit_run_even_when_the_block_raises_later(
+    uow_factory: UowFactory,
+) -> None:
+    calls: list[str] = []
+
+    def commit_then_refuse() -> None:
+        with uow_factory() as uow:
+            uow.after_commit(lambda: calls.append("committed"))
+            uow.commit()
+            uow.after_commit(lambda: calls.append("not committed"))
+            raise RuntimeError("refused after commit")
+
+    with pytest.raises(RuntimeError):
+        commit_then_refuse()
+
+    assert calls == ["committed"]
+
+
+def test_a_callback_can_open_a_new_unit_of_work_and_see_the_commit(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    seen: list[bool] = []
+
+    def look() -> None:
+        with uow_factory() as uow:
+            seen.append(uow.users.get(user.id) is not None)
+
+    uow = uow_factory()
+    with uow:
+        uow.users.add(user)
+        uow.after_commit(look)
+        uow.commit()
+    with uow:  # the same unit of work, entered again
+        assert uow.users.get(user.id) is not None
+
+    assert seen == [True]
+
+
+def test_datetimes_come_back_timezone_aware_utc(uow_factory: UowFactory) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    user = a_user(created_at=START.astimezone(plus_two), last_login_at=START)
+    session = a_session(user)
+    token = a_token(session)
+    store(uow_factory, user, session, token)
+
+    with uow_factory() as uow:
+        loaded = uow.users.get(user.id)
+        loaded_session = uow.sessions.get(session.id)
+        loaded_token = uow.refresh_tokens.rotate(token.token_hash, START)
+
+    assert loaded is not None
+    assert loaded_session is not None
+    assert loaded_token is not None
+    assert loaded.created_at == START  # the same instant, whatever offset it came in
+    utc_values = [
+        *(loaded.updated_at, loaded.last_login_at),
+        *(loaded_session.created_at, loaded_session.expires_at, loaded_session.last_activity_at),
+        *(loaded_token.created_at, loaded_token.expires_at, loaded_token.rotated_at),
+    ]
+    for value in utc_values:
+        assert value is not None
+        assert value.utcoffset() == timedelta(0)
+
+
+# --- SQL only: failures, health, migrations --------------------------------------------
+
+
+def test_a_lock_wait_that_runs_out_reads_as_unavailable(sql_engine: Engine) -> None:
+    impatient = build_engine(
+        sql_engine.url.render_as_string(hide_password=False), lock_timeout_ms=100
+    )
+    user = a_user()
+    store(sql_backend(sql_engine), user)
+    try:
+        with sql_backend(sql_engine)() as holder:
+            holder.users.get(user.id, for_update=True)
+            with pytest.raises(UnavailableError), sql_backend(impatient)() as waiter:
+                waiter.users.get(user.id, for_update=True)
+    finally:
+        impatient.dispose()
+
+
+def test_an_unreachable_database_reads_as_unavailable() -> None:
+    engine = build_engine(f"postgresql://bastion@127.0.0.1:{free_port()}/bastion")
+    try:
+        with pytest.raises(UnavailableError), sql_backend(engine)() as uow:
+            uow.users.get(a_user().id)
+        assert SqlHealthProbe(engine).ping() is False
+    finally:
+        engine.dispose()
+
+
+def test_the_health_probe_answers_for_a_live_database(sql_engine: Engine) -> None:
+    assert SqlHealthProbe(sql_engine).ping() is True
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
+def test_the_migrations_go_down_and_up_and_match_the_rows(sql_engine: Engine) -> None:
+    url = sql_engine.url.render_as_string(hide_password=False)
+    downgrade(url, "base")
+    with sql_engine.connect() as connection:
+        tables = set(Base.metadata.tables) & set(sql_engine.dialect.get_table_names(connection))
+    assert tables == set()
+
+    upgrade(url)
+    skipped = _UNREFLECTABLE_ON_SQLITE if sql_engine.dialect.name == "sqlite" else set()
+    with sql_engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"include_object": lambda _obj, name, kind, *_: (kind, name) not in skipped},
+        )
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+_UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL compares them
+    ("index", "uq_users_email_lower"),
+    ("index", "ix_account_events_user_time"),
+    ("index", "ix_account_events_type_time"),
+}
