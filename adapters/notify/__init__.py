@@ -1,0 +1,1 @@
+"""Notice rendering and delivery: SMTP, console, and a background-thread decorator."""

@@ -1,0 +1,95 @@
+"""Plain-text mail for each notice kind. Links start with the configured public URL, never
+with anything from a request (EV-02); user-supplied text is cleaned before use (EV-04)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Template
+from urllib.parse import quote
+
+from application.ports.messaging import Notice, NoticeKind
+
+FIELD_LIMIT = 100
+_LIMITS = {"first_name": FIELD_LIMIT}
+_SIGNATURE = "\n-- \nBastion\n"
+_TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
+    NoticeKind.VERIFY_EMAIL: (
+        "Your verification code",
+        "$greeting\n\nYour verification code is: $code\n\nIt expires in 15 minutes. If you did"
+        " not create an account, ignore this message.\n",
+    ),
+    NoticeKind.ACCOUNT_EXISTS: (
+        "Someone tried to register with your address",
+        "$greeting\n\nSomeone tried to register with this email address, which already has an"
+        " account.\n\nIf it was you, sign in at $public_url/login or reset your password at"
+        " $public_url/forgot-password.\nIf it was not, ignore this message: nothing changed.\n",
+    ),
+    NoticeKind.PASSWORD_RESET: (
+        "Reset your password",
+        "$greeting\n\nTo choose a new password, open this link within 30 minutes:\n\n"
+        "$public_url/reset-password#token=$token\n\nIf you did not ask for this, ignore this"
+        " message: your password stays as it is.\n",
+    ),
+    NoticeKind.PASSWORD_CHANGED: (
+        "Your password was changed",
+        "$greeting\n\nThe password of your account was just changed and your other devices"
+        " were signed out.\n\nIf this was not you, reset your password now at"
+        " $public_url/forgot-password.\n",
+    ),
+    NoticeKind.PASSWORD_RESET_DONE: (
+        "Your password was reset",
+        "$greeting\n\nThe password of your account was just reset and every device was signed"
+        " out.\n\nIf this was not you, reset your password now at"
+        " $public_url/forgot-password.\n",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNotice:
+    subject: str
+    body: str
+
+
+class NoticeRenderer:
+    """Subjects are fixed text, so nothing a user typed reaches a mail header. The reset
+    token travels in the link's fragment (``#token=``), which browsers never send to a
+    server, so it cannot land in an access log; the page posts it in a JSON body (PR-01)."""
+
+    def __init__(self, public_url: str) -> None:
+        if not public_url.startswith(("https://", "http://")):
+            raise ValueError("the public URL must be absolute (http or https)")
+        self._public_url = public_url.rstrip("/")
+
+    def render(self, notice: Notice) -> RenderedNotice:
+        subject, body = _TEMPLATES[notice.kind]
+        fields = {name: clean(value, _LIMITS.get(name)) for name, value in notice.params.items()}
+        values = {
+            "greeting": _greeting(fields.get("first_name", "")),
+            "public_url": self._public_url,
+            **_url_safe(fields, "token"),
+            **{k: v for k, v in fields.items() if k not in {"token", "public_url", "greeting"}},
+        }
+        try:
+            text = Template(body).substitute(values)
+        except KeyError as exc:
+            raise ValueError(f"a {notice.kind.value} notice needs {exc.args[0]!r}") from exc
+        return RenderedNotice(subject=subject, body=text + _SIGNATURE)
+
+
+def clean(value: str, limit: int | None = FIELD_LIMIT) -> str:
+    """White space (CR, LF, tabs, line separators) becomes one space; other control and
+    format characters (NUL, bidi overrides) go; names are cut at ``FIELD_LIMIT``."""
+    spaced = "".join(" " if c.isspace() else c for c in str(value))
+    kept = "".join(c for c in spaced if unicodedata.category(c)[0] != "C")
+    return " ".join(kept.split())[:limit]
+
+
+def _greeting(first_name: str) -> str:
+    return f"Hello {first_name}," if first_name else "Hello,"
+
+
+def _url_safe(fields: Mapping[str, str], name: str) -> dict[str, str]:
+    return {name: quote(fields[name], safe="")} if name in fields else {}

@@ -1,0 +1,1 @@
+"""RQ queues and the queued notifier: enqueue only, the jobs live in entrypoints.worker."""
