@@ -8,6 +8,7 @@ once a minute per session and process, without a cache round trip.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -36,12 +37,12 @@ class Authenticate:
         self,
         codec: AccessTokenCodec,
         validity: SessionValidity,
-        uow: UnitOfWork,
+        uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
     ) -> None:
         self._codec = codec
         self._validity = validity
-        self._uow = uow
+        self._uow_factory = uow_factory
         self._clock = clock
         self._last_write: OrderedDict[SessionId, datetime] = OrderedDict()
         self._lock = Lock()
@@ -52,7 +53,7 @@ class Authenticate:
         if not self._validity.is_valid(claims.session_id, now):
             raise InvalidTokenError()
         if self._activity_due(claims.session_id, now):
-            with self._uow as uow:
+            with self._uow_factory() as uow:
                 uow.sessions.record_activity(claims.session_id, now)
                 uow.commit()
         return Principal(

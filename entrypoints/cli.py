@@ -1,0 +1,99 @@
+"""``bastion``: the command line (run, worker, db upgrade, users ...)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from application.account.create_admin import CreateAdminCommand
+from application.auth.purge_unverified_users import PurgeUnverifiedUsersCommand
+from domain.errors import DomainError
+from entrypoints.container import build_container
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+
+@click.group()
+def main() -> None:
+    """Bastion: accounts and authentication for your apps."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Start the development server (migrates the embedded database on first start)."""
+    from entrypoints.http.app import create_app
+    from entrypoints.worker.periodic import Every
+
+    settings = _settings()
+    container = build_container(settings)
+    container.migrate()
+    app = create_app(settings, container)
+    if settings.redis_url is None:
+        purge = container.purge_unverified_users
+        Every(3600, lambda: purge()(PurgeUnverifiedUsersCommand()), "purge-unverified").start()
+    click.echo(f"Bastion listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker on the exports and default queues."""
+    from entrypoints.worker.main import run_worker
+
+    run_worker(burst=burst)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    build_container(_settings()).migrate()
+    click.echo("database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """User administration."""
+
+
+@users.command("create-admin")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--first-name", default="Admin", show_default=True)
+@click.option("--last-name", default="Bastion", show_default=True)
+def create_admin(email: str, password_stdin: bool, first_name: str, last_name: str) -> None:
+    """Create a verified administrator account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    command = CreateAdminCommand(email, password, first_name, last_name)
+    try:
+        profile = build_container(_settings()).create_admin()(command)
+    except DomainError as error:
+        messages = getattr(error, "errors", {})
+        raise click.ClickException(
+            f"{error.code}: {error.detail} {messages or ''}".strip()
+        ) from None
+    click.echo(f"created admin {profile.id}")
+
+
+@users.command("purge-unverified")
+def purge_unverified() -> None:
+    """Delete accounts never verified within 7 days."""
+    deleted = build_container(_settings()).purge_unverified_users()(PurgeUnverifiedUsersCommand())
+    click.echo(f"deleted {deleted} unverified accounts")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None

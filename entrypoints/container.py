@@ -1,0 +1,329 @@
+"""The one dependency-injector container: the only place that builds adapters.
+
+``build_container(settings, store=..., ephemeral=...)`` picks SQL or in-memory storage
+and Redis or in-process short-lived state; the app factory, the worker and the CLI all
+call it, and tests override single providers (clock, ids).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from dependency_injector import containers, providers
+
+from adapters.memory.ephemeral import (
+    MemoryChallengeStore,
+    MemoryLock,
+    MemoryRateLimiter,
+    MemorySessionValidityCache,
+)
+from adapters.memory.health import MemoryHealthProbe
+from adapters.memory.messaging import MemoryEventPublisher
+from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
+from adapters.notify.background import ThreadedNotifier
+from adapters.notify.console import ConsoleNotifier
+from adapters.notify.smtp import SmtpNotifier
+from adapters.notify.templates import NoticeRenderer
+from adapters.redis.challenge_store import RedisChallengeStore
+from adapters.redis.client import RedisConnector
+from adapters.redis.health import RedisHealthProbe
+from adapters.redis.lock import RedisLock
+from adapters.redis.publisher import RedisEventPublisher
+from adapters.redis.rate_limiter import RedisRateLimiter
+from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.rq.notifier import QueuedNotifier
+from adapters.rq.queues import RqQueues
+from adapters.rq.sealing import SealedNoticeCourier
+from adapters.security.blocklist import ShippedPasswordBlocklist
+from adapters.security.digests import HmacDigester
+from adapters.security.network import HmacNetworkHasher
+from adapters.security.passwords import BcryptPasswordHasher
+from adapters.security.secret_box import FernetSecretBox
+from adapters.security.secrets import SystemSecretGenerator
+from adapters.security.tokens import JwtAccessTokenCodec
+from adapters.sqlalchemy.engine import build_engine, build_session_factory
+from adapters.sqlalchemy.health import SqlHealthProbe
+from adapters.sqlalchemy.migrate import upgrade
+from adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from adapters.system.clock import SystemClock
+from adapters.system.ids import UuidV7Generator
+from adapters.system.user_agents import UaParserUserAgentParser
+from application.account.change_password import ChangePassword
+from application.account.create_admin import CreateAdmin
+from application.account.get_profile import GetProfile
+from application.account.update_profile import UpdateProfile
+from application.auth.log_in import LogIn
+from application.auth.log_out import LogOut
+from application.auth.purge_unverified_users import PurgeUnverifiedUsers
+from application.auth.refresh_session import RefreshSession
+from application.auth.register_user import RegisterUser
+from application.auth.request_password_reset import RequestPasswordReset
+from application.auth.resend_verification import ResendVerification
+from application.auth.reset_password import ResetPassword
+from application.auth.verify_email import VerifyEmail
+from application.common.codes import CodePolicy, OneTimeCodes
+from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
+from application.common.notices import NoticeBudget
+from application.common.password_rules import PasswordRules
+from application.common.revocation import SessionRevoker
+from application.common.throttle import Throttle
+from application.common.validity import SessionValidity
+from application.sessions.authenticate import Authenticate
+from domain.passwords import PasswordPolicy
+from entrypoints.settings import Settings
+
+Store = Literal["sql", "memory"]
+Ephemeral = Literal["redis", "memory"]
+
+
+def _lifetimes(settings: Settings) -> SessionLifetimes:
+    return SessionLifetimes(
+        refresh_idle=timedelta(seconds=settings.refresh_token_ttl),
+        session_max=timedelta(seconds=settings.session_max_age),
+        reuse_grace=timedelta(seconds=settings.refresh_reuse_grace),
+    )
+
+
+def _redis_url(settings: Settings) -> str:
+    return settings.redis_url.get_secret_value() if settings.redis_url else ""
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration()
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidV7Generator)
+    secrets = providers.Singleton(SystemSecretGenerator)
+
+    # --- durable storage -------------------------------------------------------------
+    engine = providers.Singleton(build_engine, url=settings.provided.database_url)
+    session_factory = providers.Singleton(build_session_factory, engine=engine)
+    migrate = providers.Callable(upgrade, url=settings.provided.database_url)
+    memory_database = providers.Singleton(MemoryDatabase)
+    uow = providers.Selector(
+        config.store,
+        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory, ids=ids),
+        memory=providers.Factory(MemoryUnitOfWork, db=memory_database, ids=ids),
+    )
+
+    # --- short-lived state -----------------------------------------------------------
+    redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
+    fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=clock)
+    limiter = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(
+            RedisRateLimiter, connector=redis, clock=clock, fallback=fallback_limiter
+        ),
+        memory=fallback_limiter,
+    )
+    validity_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisSessionValidityCache, connector=redis),
+        memory=providers.Singleton(MemorySessionValidityCache, clock=clock),
+    )
+    challenges = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisChallengeStore, connector=redis),
+        memory=providers.Singleton(MemoryChallengeStore, clock=clock),
+    )
+    lock = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisLock, connector=redis),
+        memory=providers.Singleton(MemoryLock, clock=clock),
+    )
+    publisher = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisEventPublisher, connector=redis),
+        memory=providers.Singleton(MemoryEventPublisher),
+    )
+
+    # --- security --------------------------------------------------------------------
+    hasher = providers.Singleton(
+        BcryptPasswordHasher,
+        pepper=providers.Callable(lambda s: s.secret("password_pepper"), settings),
+        rounds=settings.provided.bcrypt_rounds,
+        max_concurrent=settings.provided.max_concurrent_password_checks,
+    )
+    blocklist = providers.Singleton(ShippedPasswordBlocklist)
+    password_rules = providers.Singleton(
+        PasswordRules,
+        policy=providers.Factory(PasswordPolicy, min_length=settings.provided.password_min_length),
+        blocklist=blocklist,
+    )
+    digester = providers.Singleton(
+        HmacDigester,
+        key=providers.Callable(lambda s: s.encryption_key_ring[0].encode(), settings),
+    )
+    network = providers.Singleton(
+        HmacNetworkHasher, key=providers.Callable(lambda s: s.secret("ip_hash_key"), settings)
+    )
+    secret_box = providers.Singleton(
+        FernetSecretBox, keys=providers.Callable(lambda s: s.encryption_key_ring, settings)
+    )
+    codec = providers.Singleton(
+        JwtAccessTokenCodec,
+        secret=providers.Callable(lambda s: s.secret("jwt_secret"), settings),
+        issuer=settings.provided.jwt_issuer,
+        audience=settings.provided.jwt_audience,
+        lifetime_seconds=settings.provided.access_token_ttl,
+        clock=clock,
+    )
+    user_agents = providers.Singleton(UaParserUserAgentParser)
+
+    # --- messaging -------------------------------------------------------------------
+    renderer = providers.Singleton(NoticeRenderer, public_url=settings.provided.public_url)
+    direct_notifier = providers.Selector(
+        config.mail,
+        smtp=providers.Singleton(
+            SmtpNotifier,
+            url=providers.Callable(
+                lambda s: s.smtp_url.get_secret_value() if s.smtp_url else "", settings
+            ),
+            sender=settings.provided.mail_from,
+            renderer=renderer,
+        ),
+        console=providers.Singleton(ConsoleNotifier, renderer=renderer),
+    )
+    queues = providers.Singleton(RqQueues, connector=redis)
+    notice_courier = providers.Singleton(
+        SealedNoticeCourier, box=secret_box, notifier=direct_notifier
+    )
+    notifier = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(QueuedNotifier, queues=queues, box=secret_box),
+        memory=providers.Singleton(ThreadedNotifier, inner=direct_notifier),
+    )
+
+    # --- shared steps ----------------------------------------------------------------
+    throttle = providers.Singleton(
+        Throttle, limiter=limiter, network=network, scale=settings.provided.rate_limit_scale
+    )
+    email_codes = providers.Singleton(
+        OneTimeCodes,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        policy=providers.Object(CodePolicy(purpose="email_verification")),
+    )
+    notice_budget = providers.Singleton(NoticeBudget, store=challenges, digester=digester)
+    lifetimes = providers.Singleton(providers.Callable(_lifetimes, settings))
+    minter = providers.Singleton(
+        TokenMinter, codec=codec, secrets=secrets, digester=digester, ids=ids, lifetimes=lifetimes
+    )
+    issuer = providers.Singleton(
+        SessionIssuer,
+        minter=minter,
+        user_agents=user_agents,
+        network=network,
+        ids=ids,
+        publisher=publisher,
+    )
+    revoker = providers.Singleton(
+        SessionRevoker, uow_factory=uow.provider, cache=validity_cache, publisher=publisher
+    )
+    validity = providers.Singleton(SessionValidity, uow_factory=uow.provider, cache=validity_cache)
+
+    # --- use cases -------------------------------------------------------------------
+    register_user = providers.Factory(
+        RegisterUser,
+        uow=uow,
+        rules=password_rules,
+        hasher=hasher,
+        codes=email_codes,
+        budget=notice_budget,
+        notifier=notifier,
+        publisher=publisher,
+        clock=clock,
+        ids=ids,
+    )
+    verify_email = providers.Factory(
+        VerifyEmail, uow=uow, codes=email_codes, publisher=publisher, clock=clock
+    )
+    resend_verification = providers.Factory(
+        ResendVerification, uow=uow, codes=email_codes, budget=notice_budget, notifier=notifier
+    )
+    log_in = providers.Factory(
+        LogIn,
+        uow=uow,
+        hasher=hasher,
+        throttle=throttle,
+        digester=digester,
+        issuer=issuer,
+        clock=clock,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    refresh_session = providers.Factory(
+        RefreshSession, uow=uow, digester=digester, minter=minter, revoker=revoker, clock=clock
+    )
+    log_out = providers.Factory(LogOut, uow=uow, revoker=revoker, clock=clock)
+    request_password_reset = providers.Factory(
+        RequestPasswordReset,
+        uow=uow,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        budget=notice_budget,
+        notifier=notifier,
+        clock=clock,
+    )
+    reset_password = providers.Factory(
+        ResetPassword,
+        uow=uow,
+        store=challenges,
+        digester=digester,
+        rules=password_rules,
+        hasher=hasher,
+        revoker=revoker,
+        notifier=notifier,
+        clock=clock,
+    )
+    purge_unverified_users = providers.Factory(
+        PurgeUnverifiedUsers, uow=uow, lock=lock, clock=clock
+    )
+    get_profile = providers.Factory(GetProfile, uow=uow)
+    update_profile = providers.Factory(UpdateProfile, uow=uow, publisher=publisher, clock=clock)
+    change_password = providers.Factory(
+        ChangePassword,
+        uow=uow,
+        hasher=hasher,
+        rules=password_rules,
+        revoker=revoker,
+        notifier=notifier,
+        clock=clock,
+    )
+    create_admin = providers.Factory(
+        CreateAdmin, uow=uow, rules=password_rules, hasher=hasher, clock=clock, ids=ids
+    )
+    authenticate = providers.Singleton(
+        Authenticate, codec=codec, validity=validity, uow_factory=uow.provider, clock=clock
+    )
+
+    # --- operations ------------------------------------------------------------------
+    database_probe = providers.Selector(
+        config.store,
+        sql=providers.Singleton(SqlHealthProbe, engine=engine),
+        memory=providers.Singleton(MemoryHealthProbe),
+    )
+    health_probes = providers.Selector(
+        config.ephemeral,
+        redis=providers.Dict(
+            database=database_probe, redis=providers.Singleton(RedisHealthProbe, connector=redis)
+        ),
+        memory=providers.Dict(database=database_probe),
+    )
+
+
+def build_container(
+    settings: Settings, *, store: Store = "sql", ephemeral: Ephemeral | None = None
+) -> Container:
+    container = Container(settings=settings)
+    container.config.from_dict(
+        {
+            "store": store,
+            "ephemeral": ephemeral or ("redis" if settings.redis_url else "memory"),
+            "mail": "smtp" if settings.smtp_url else "console",
+        }
+    )
+    return container

@@ -1,0 +1,63 @@
+"""The flask-smorest ``Api`` with problem+json errors, and what routes need from Flask."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from flask import current_app, request
+from flask_smorest import Api, Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+from werkzeug.exceptions import HTTPException
+
+from application.common.client import ClientContext
+from entrypoints.http.problems import from_http
+
+if TYPE_CHECKING:
+    from flask import Response
+
+    from entrypoints.container import Container
+
+CONTAINER_KEY = "bastion.container"
+
+
+class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
+    """Renders every HTTP error as problem+json instead of flask-smorest's own shape."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return from_http(error)
+
+
+class BodyParser(FlaskParser):
+    """webargs' parser, hardened: JSON nested deeper than the interpreter's recursion limit
+    is a malformed body (400), not a ``RecursionError`` that escapes as a 500."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        try:
+            return core.parse_json(req.get_data(cache=True))
+        except RecursionError:
+            abort(400, messages={"json": ["JSON body nested too deeply."]})
+
+
+class ApiBlueprint(Blueprint):  # type: ignore[misc]
+    """Every API blueprint parses bodies with :class:`BodyParser`."""
+
+    ARGUMENTS_PARSER = BodyParser()
+
+
+def container() -> Container:
+    return cast("Container", current_app.extensions[CONTAINER_KEY])
+
+
+def client() -> ClientContext:
+    """The caller as the transport sees it (``remote_addr`` after trusted-proxy handling)."""
+    return ClientContext(
+        ip=request.remote_addr or "0.0.0.0",  # noqa: S104 -- a placeholder, never bound
+        user_agent=request.headers.get("User-Agent", "")[:1024],
+    )
+
+
+def security_doc() -> dict[str, Any]:
+    return {"security": [{"bearerAuth": []}]}

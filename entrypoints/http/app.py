@@ -1,0 +1,60 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from domain.errors import DomainError
+from entrypoints import logs
+from entrypoints.container import Container, build_container
+from entrypoints.http import middleware
+from entrypoints.http.api import CONTAINER_KEY, ProblemApi
+from entrypoints.http.problems import from_domain, from_http, unexpected
+from entrypoints.http.routes import account, auth, ops
+from entrypoints.settings import Settings, load_settings
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
+    settings = settings or (container.settings() if container else load_settings())
+    container = container or build_container(settings)
+    logs.configure(settings.log_level)
+    app = Flask("bastion")
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_TITLE="Bastion",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/static/",
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+    )
+    app.extensions[CONTAINER_KEY] = container
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    api = ProblemApi(app)
+    for blueprint in (auth.blp, account.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(ops.blp)
+    app.register_error_handler(DomainError, from_domain)
+    app.register_error_handler(Exception, _unexpected_or_http)
+    middleware.install(app)
+    return app
+
+
+def _unexpected_or_http(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return from_http(error)
+    return unexpected(error)

@@ -1,0 +1,44 @@
+"""``@authenticated``: the bearer token must be a valid JWT on a live session.
+
+The token is read only from the ``Authorization`` header, never from a query string
+(RFC 6750 §2.3). The proven principal is kept on ``flask.g`` for the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+from flask import g, request
+
+from application.results import Principal
+from application.sessions.authenticate import AuthenticateCommand
+from domain.errors import InvalidTokenError
+from entrypoints.http.api import container
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_MAX_TOKEN_LENGTH = 4096
+
+
+def bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_LENGTH:
+        raise InvalidTokenError()
+    return token
+
+
+def authenticated(view: Callable[P, R]) -> Callable[P, R]:
+    @wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        g.principal = container().authenticate()(AuthenticateCommand(bearer_token()))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def principal() -> Principal:
+    found: Principal = g.principal
+    return found

@@ -1,0 +1,121 @@
+"""RFC 9457 problem details: the one shape every error of the API takes.
+
+Domain errors map by kind; HTTP errors (404, 405, 413, 415, ...) keep their status;
+flask-smorest's nested validation messages are flattened to ``{field: [messages]}``;
+anything unexpected is a bare 500 with no detail of the failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+log = logging.getLogger("bastion.http")
+
+STATUS_BY_KIND: Mapping[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHORIZED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.GONE: 410,
+    ErrorKind.VALIDATION: 422,
+    ErrorKind.RATE_LIMITED: 429,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+_CODE_BY_STATUS: Mapping[int, str] = {
+    400: "bad_request",
+    401: "invalid_token",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://bastion.dev/problems/{code.replace('_', '-')}",
+        "title": title or _title(status),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    response.headers.update(headers or {})
+    if status == 401:  # noqa: PLR2004 -- RFC 6750 §3
+        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+def from_domain(error: DomainError) -> Response:
+    status = STATUS_BY_KIND[error.kind]
+    headers = {}
+    if isinstance(error, RateLimitedError | UnavailableError):
+        headers["Retry-After"] = str(error.retry_after)
+    errors = getattr(error, "errors", None)
+    return problem(status, error.code, error.detail, errors=errors, headers=headers)
+
+
+def from_http(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if status == 422 and messages:  # noqa: PLR2004
+        return problem(
+            422, "validation_error", "The request has invalid fields.", errors=flatten(messages)
+        )
+    if status == 400 and messages:  # noqa: PLR2004 -- webargs: malformed JSON body
+        return problem(400, "malformed_body", "The request body is not valid JSON.")
+    headers = dict(data.get("headers", {})) if isinstance(data, dict) else {}
+    code = _CODE_BY_STATUS.get(status, f"http_{status}")
+    return problem(status, code, error.description or _title(status), headers=headers)
+
+
+def unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "internal_error", "Something went wrong on our side.")
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """``{"json": {"user": {"email": ["bad"]}}}`` → ``{"user.email": ["bad"]}``."""
+    if isinstance(messages, list):
+        return {prefix or "_body": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in dict(messages).items():
+        location_level = not prefix and key in {"json", "query", "form", "files", "headers"}
+        name = prefix if location_level else (f"{prefix}.{key}" if prefix else str(key))
+        flat.update(flatten(value, name))
+    return flat
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

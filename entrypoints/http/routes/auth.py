@@ -1,0 +1,122 @@
+"""``/api/v1/auth``: register, verify, sign in, refresh, sign out, reset the password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from application.auth.log_in import LogInCommand
+from application.auth.log_out import LogOutCommand
+from application.auth.refresh_session import RefreshSessionCommand
+from application.auth.register_user import RegisterUserCommand
+from application.auth.request_password_reset import RequestPasswordResetCommand
+from application.auth.resend_verification import ResendVerificationCommand
+from application.auth.reset_password import ResetPasswordCommand
+from application.auth.verify_email import VerifyEmailCommand
+from application.common.throttle import Rule
+from application.results import TokenPair, UserProfile
+from entrypoints.http.api import ApiBlueprint, client, container, security_doc
+from entrypoints.http.docs import problems
+from entrypoints.http.guard import authenticated, principal
+from entrypoints.http.limits import limited
+from entrypoints.http.schemas.auth import (
+    EmailRequest,
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    ResetPasswordRequest,
+    TokenResponse,
+    VerifyEmailRequest,
+)
+from entrypoints.http.schemas.common import StatusResponse, UserResponse
+
+blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-up and sign-in")
+ACCEPTED = {"status": "verification_sent"}
+
+
+@blp.route("/register", methods=["POST"])
+@limited(Rule.REGISTER)
+@blp.arguments(RegisterRequest)
+@blp.response(202, StatusResponse)
+@problems(blp, 400, 415, 422)
+def register(body: dict[str, Any]) -> dict[str, str]:
+    """Create an account, or re-send its code. The answer never says whether the email
+    was taken: the owner of a verified account gets a notice by mail instead."""
+    container().register_user()(RegisterUserCommand(**body))
+    return ACCEPTED
+
+
+@blp.route("/email/verify", methods=["POST"])
+@limited(Rule.VERIFY)
+@blp.arguments(VerifyEmailRequest)
+@blp.response(200, UserResponse)
+@problems(blp, 400, 415, 422)
+def verify_email(body: dict[str, Any]) -> UserProfile:
+    """Confirm the address with its 6-digit code (15 minutes, 5 tries across resends)."""
+    return container().verify_email()(VerifyEmailCommand(**body))
+
+
+@blp.route("/email/resend", methods=["POST"])
+@limited(Rule.RESEND)
+@blp.arguments(EmailRequest)
+@blp.response(202, StatusResponse)
+@problems(blp, 400, 415, 422)
+def resend_verification(body: dict[str, Any]) -> dict[str, str]:
+    """Send a new code to an unverified account; the same 202 for any email."""
+    container().resend_verification()(ResendVerificationCommand(**body))
+    return ACCEPTED
+
+
+@blp.route("/login", methods=["POST"])
+@limited(Rule.LOGIN)
+@blp.arguments(LoginRequest)
+@blp.response(200, TokenResponse)
+@problems(blp, 400, 401, 403, 415, 422)
+def log_in(body: dict[str, Any]) -> TokenPair:
+    """Sign in with email and password. 401 ``invalid_credentials`` for an unknown email
+    or a wrong password alike; 403 ``account_disabled``, ``account_locked`` or
+    ``email_not_verified`` only after a correct password."""
+    return container().log_in()(LogInCommand(client=client(), **body))
+
+
+@blp.route("/refresh", methods=["POST"])
+@limited(Rule.REFRESH)
+@blp.arguments(RefreshRequest)
+@blp.response(200, TokenResponse)
+@problems(blp, 400, 401, 415, 422)
+def refresh(body: dict[str, Any]) -> TokenPair:
+    """Rotate the refresh token. 401 ``token_rotated`` within the grace window (nothing
+    changes); 401 ``token_reused`` after it (the session is revoked)."""
+    return container().refresh_session()(RefreshSessionCommand(**body))
+
+
+@blp.route("/logout", methods=["POST"])
+@authenticated
+@blp.response(204)
+@blp.doc(**security_doc())
+@problems(blp, 401)
+def log_out() -> None:
+    """End the current session: its access and refresh tokens stop working at once."""
+    who = principal()
+    container().log_out()(LogOutCommand(user_id=who.user_id, session_id=who.session_id))
+
+
+@blp.route("/password/forgot", methods=["POST"])
+@limited(Rule.FORGOT)
+@blp.arguments(EmailRequest)
+@blp.response(202, StatusResponse)
+@problems(blp, 400, 415, 422)
+def forgot_password(body: dict[str, Any]) -> dict[str, str]:
+    """Mail a reset link (30 minutes, single use); the same 202 for any email."""
+    container().request_password_reset()(RequestPasswordResetCommand(**body))
+    return {"status": "reset_sent"}
+
+
+@blp.route("/password/reset", methods=["POST"])
+@limited(Rule.RESET)
+@blp.arguments(ResetPasswordRequest)
+@blp.response(204)
+@problems(blp, 400, 415, 422)
+def reset_password(body: dict[str, Any]) -> None:
+    """Set a new password with the mailed token. Every session ends; no tokens are
+    issued; second factors stay on."""
+    container().reset_password()(ResetPasswordCommand(**body))

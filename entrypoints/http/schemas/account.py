@@ -1,0 +1,24 @@
+"""Request bodies of ``/api/v1/me``."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from entrypoints.http.schemas.common import secret_field
+
+
+class ProfileUpdateRequest(Schema):
+    """Any subset of the fields; an empty string clears ``display_name`` or ``phone``.
+    Email, role, status and verification flags are not writable here."""
+
+    first_name = fields.String(validate=validate.Length(min=1, max=50))
+    last_name = fields.String(validate=validate.Length(min=1, max=50))
+    display_name = fields.String(validate=validate.Length(max=100))
+    phone = fields.String(
+        validate=validate.Length(max=20), metadata={"description": "E.164, e.g. +14155550100"}
+    )
+
+
+class ChangePasswordRequest(Schema):
+    current_password = secret_field()
+    new_password = secret_field()

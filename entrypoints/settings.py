@@ -1,0 +1,145 @@
+"""One frozen, typed ``Settings`` from the ``BASTION_*`` variables (and ``.env`` in development).
+
+Every bad value is reported at once, naming its variable, and start-up stops. Production
+refuses missing or weak secrets; development and test generate them once into the
+instance folder so the embedded default needs nothing set by hand.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_BYTES = 32
+MIN_PRODUCTION_BCRYPT_ROUNDS = 10
+_GENERATED = ("jwt_secret", "password_pepper", "ip_hash_key", "encryption_keys")
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class SettingsError(Exception):
+    """Bad configuration: one line per variable, each naming it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Invalid configuration:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BASTION_",
+        frozen=True,
+        extra="ignore",
+        env_file=".env",
+        hide_input_in_errors=True,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    instance_dir: Path = Path("instance")
+    database_url: str = "sqlite:///instance/bastion.db"
+    redis_url: SecretStr | None = None
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "bastion"
+    jwt_audience: str = "bastion-clients"
+    access_token_ttl: Annotated[int, Field(ge=60, le=86_400)] = 900
+    refresh_token_ttl: Annotated[int, Field(ge=300)] = 2_592_000
+    session_max_age: Annotated[int, Field(ge=300)] = 7_776_000
+    refresh_reuse_grace: Annotated[float, Field(ge=0, le=60)] = 2
+    encryption_keys: SecretStr | None = None
+    password_pepper: SecretStr | None = None
+    ip_hash_key: SecretStr | None = None
+    bcrypt_rounds: Annotated[int, Field(ge=4, le=18)] = 12
+    password_min_length: Annotated[int, Field(ge=8, le=64)] = 15
+    require_verified_email: bool = True
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Bastion <no-reply@localhost>"
+    trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
+    cors_origins: str = ""
+    rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
+    max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 4
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_absolute(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def cors_origin_list(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
+
+    def secret(self, name: str) -> bytes:
+        value: SecretStr | None = getattr(self, name)
+        if value is None:
+            raise SettingsError([f"BASTION_{name.upper()}: missing"])
+        return value.get_secret_value().encode()
+
+    @property
+    def encryption_key_ring(self) -> list[str]:
+        return [k.strip() for k in self.secret("encryption_keys").decode().split(",") if k.strip()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment, fill generated secrets outside production, check them all."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError([_describe(e) for e in error.errors()]) from None
+    if settings.env is not Environment.PRODUCTION:
+        settings = settings.model_copy(update=_generated_secrets(settings))
+    problems = _secret_problems(settings)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _describe(error: object) -> str:
+    details = error if isinstance(error, dict) else {}
+    name = "_".join(str(part) for part in details.get("loc", ())).upper()
+    return f"BASTION_{name}: {details.get('msg', 'invalid')}"
+
+
+def _secret_problems(settings: Settings) -> list[str]:
+    problems = []
+    for name in _GENERATED:
+        value: SecretStr | None = getattr(settings, name)
+        parts = value.get_secret_value().split(",") if value else []
+        if not parts or any(len(p.strip().encode()) < MIN_SECRET_BYTES for p in parts):
+            problems.append(f"BASTION_{name.upper()}: missing or shorter than 32 bytes")
+    secrets = [getattr(settings, n).get_secret_value() for n in _GENERATED if getattr(settings, n)]
+    if len(set(secrets)) != len(secrets):
+        problems.append("BASTION_JWT_SECRET etc.: each secret must be distinct (one per purpose)")
+    production = settings.env is Environment.PRODUCTION
+    if production and settings.bcrypt_rounds < MIN_PRODUCTION_BCRYPT_ROUNDS:
+        problems.append("BASTION_BCRYPT_ROUNDS: at least 10 in production")
+    return problems
+
+
+def _generated_secrets(settings: Settings) -> dict[str, SecretStr]:
+    """Secrets made once and kept in ``instance/secrets.json`` (mode 0600)."""
+    missing = [name for name in _GENERATED if getattr(settings, name) is None]
+    if not missing:
+        return {}
+    path = settings.instance_dir / "secrets.json"
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for name in missing:
+        stored.setdefault(name, base64.urlsafe_b64encode(os.urandom(32)).decode())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(stored, handle, indent=2)
+    return {name: SecretStr(stored[name]) for name in missing}

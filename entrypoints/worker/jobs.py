@@ -1,0 +1,39 @@
+"""RQ job functions: thin, each calls one use case or adapter through the container.
+
+RQ imports them by dotted path in a forked work-horse, so the container is built lazily
+once per process and no connection crosses a fork.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from application.auth.purge_unverified_users import PurgeUnverifiedUsersCommand
+from entrypoints.container import Container, build_container
+from entrypoints.settings import load_settings
+
+log = logging.getLogger("bastion.jobs")
+
+
+@cache
+def _container() -> Container:
+    return build_container(load_settings())
+
+
+def deliver_notice(sealed: str) -> None:
+    """Send a sealed notice now. A failed send raises, and RQ retries it with backoff; a
+    value that cannot be opened (a rotated-out key, a forged job) is dropped, as no retry
+    could ever open it."""
+    try:
+        notice = _container().notice_courier().deliver(sealed)
+    except ValueError:
+        log.error("notice dropped: the sealed value cannot be opened")  # noqa: TRY400
+        return
+    log.info("notice delivered", extra={"kind": notice.kind.value})
+
+
+def purge_unverified_users() -> int:
+    deleted: int = _container().purge_unverified_users()(PurgeUnverifiedUsersCommand())
+    log.info("unverified accounts purged", extra={"count": deleted})
+    return deleted
