@@ -1,0 +1,169 @@
+"""A production-shaped stack in real processes: gunicorn (2 workers), an RQ worker, an SMTP
+sink, on PostgreSQL and Redis started by the session fixtures."""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from sqlalchemy.engine import make_url
+
+from tests.support.settings import TEST_SECRETS
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class MailSink:
+    messages: list[email.message.Message] = field(default_factory=list)
+    recipients: list[list[str]] = field(default_factory=list)
+    lock: Lock = field(default_factory=Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.lock:
+            self.recipients.append(list(envelope.rcpt_tos))
+            self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def wait_for(self, to: str, pattern: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for message in reversed(self.messages):
+                    if message["To"] == to:
+                        body = message.get_payload(decode=True)
+                        text = (
+                            body.decode() if isinstance(body, bytes) else str(message.get_payload())
+                        )
+                        found = re.search(pattern, text)
+                        if found:
+                            return found.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"no mail to {to} matching {pattern!r}")
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port  # type: ignore[attr-defined]
+    yield sink
+    controller.stop()
+
+
+def _fresh_database(postgres_url: str, name: str) -> str:
+    url = make_url(postgres_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass
+class Stack:
+    base_url: str
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]]
+    log_dir: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/v1{path}"
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the API process exited during start-up")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never became ready")
+
+
+@pytest.fixture(scope="session")
+def stack(
+    postgres_url: str, redis_url: str, mail_sink: MailSink, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    log_dir = tmp_path_factory.mktemp("e2e-logs")
+    port = free_port()
+    env = {
+        **os.environ,
+        "BASTION_ENV": "test",
+        "BASTION_DATABASE_URL": _fresh_database(postgres_url, "bastion_e2e"),
+        "BASTION_REDIS_URL": redis_url,
+        "BASTION_SMTP_URL": f"smtp://127.0.0.1:{mail_sink.port}",  # type: ignore[attr-defined]
+        "BASTION_PUBLIC_URL": "https://bastion.example",
+        "BASTION_BCRYPT_ROUNDS": "4",
+        "BASTION_RATE_LIMIT_SCALE": "1000",
+        "BASTION_INSTANCE_DIR": str(log_dir),
+        **{f"BASTION_{k.upper()}": v for k, v in TEST_SECRETS.items()},
+    }
+    subprocess.run([str(BIN / "bastion"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    commands = {
+        "api": [
+            str(BIN / "gunicorn"),
+            "wsgi:app",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "30",
+            "-b",
+            f"127.0.0.1:{port}",
+        ],
+        "worker": [str(BIN / "bastion"), "worker"],
+    }
+    processes = {
+        name: subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=(log_dir / f"{name}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for name, command in commands.items()
+    }
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(f"{base_url}/readyz", processes["api"])
+        yield Stack(base_url, env, processes, log_dir)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
