@@ -118,6 +118,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
     out = ROOT / "bench" / "results" / "identity-embedded.json"
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
