@@ -114,13 +114,14 @@ def _describe(error: object) -> str:
 
 
 def _secret_problems(settings: Settings) -> list[str]:
-    problems = []
+    problems: list[str] = []
+    secrets: list[str] = []
     for name in _GENERATED:
         value: SecretStr | None = getattr(settings, name)
-        parts = value.get_secret_value().split(",") if value else []
-        if not parts or any(len(p.strip().encode()) < MIN_SECRET_BYTES for p in parts):
+        parts = [p.strip() for p in value.get_secret_value().split(",")] if value else []
+        if not parts or any(len(p.encode()) < MIN_SECRET_BYTES for p in parts):
             problems.append(f"BASTION_{name.upper()}: missing or shorter than 32 bytes")
-    secrets = [getattr(settings, n).get_secret_value() for n in _GENERATED if getattr(settings, n)]
+        secrets += parts  # each key of the encryption ring counts as one secret
     if len(set(secrets)) != len(secrets):
         problems.append("BASTION_JWT_SECRET etc.: each secret must be distinct (one per purpose)")
     production = settings.env is Environment.PRODUCTION

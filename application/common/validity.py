@@ -1,12 +1,34 @@
 """Is this session still valid? The hot-path question, asked on every authenticated call.
 
 One cache read answers it; a miss reads the database and caches "valid" (never over a
-tombstone). At most once per ``drain_interval`` the process looks for revocations whose
-tombstone never reached the cache; while any remain it does not trust cached "valid"s.
+tombstone: a tombstone always wins). PostgreSQL is the truth (SECURITY SE-07, FI-04).
+
+Why no request sent after a revocation answered is served a stale cached "valid":
+
+- A revocation commits, then tombstones the cache. A tombstone that failed leaves the
+  session in the revocation outbox, and the revoker then holds its answer for
+  ``DRAIN_INTERVAL`` (``SessionRevoker``).
+- Each process trusts its cache only while its last outbox check is younger than
+  ``DRAIN_INTERVAL`` (by the request clock; a clock stepped back counts as old) and ended
+  with the outbox empty. The first request after that drains the outbox before it looks
+  at the cache: it tombstones every entry and removes those that landed, page by page.
+  While entries remain (the cache is unreachable), while a check is running, or after a
+  check failed, requests read the database instead.
+- So a request that starts after a revocation's answer finds this process's last check
+  either started after the commit (it saw the entry: tombstoned it, or distrusts the
+  cache) or at least one interval old (the request checks first).
+
+Cost: no database access per request while the outbox is empty and was checked within
+the interval; one outbox read per process and interval under traffic; a revocation
+during a cache outage answers one interval later. Checking the outbox on every request
+would cost a database round trip per request, as much as the session read the cache
+saves. A request already running while the revocation commits may still see the session
+valid, as with any revocation.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from threading import Lock
@@ -15,22 +37,31 @@ from application.ports.ephemeral import SessionValidityCache
 from application.ports.persistence import UnitOfWork
 from domain.ids import SessionId
 
+DRAIN_INTERVAL = timedelta(seconds=1)
+DRAIN_PAGE_SIZE = 100
+DRAIN_MAX_PAGES = 50
+
 
 class SessionValidity:
-    """One per process: it keeps the outbox-drain state between requests."""
+    """One per process: it keeps the outbox-check state between requests."""
 
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
         cache: SessionValidityCache,
-        drain_interval: timedelta = timedelta(seconds=1),
+        drain_interval: timedelta = DRAIN_INTERVAL,
+        page_size: int = DRAIN_PAGE_SIZE,
+        max_pages: int = DRAIN_MAX_PAGES,
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
         self._drain_interval = drain_interval
+        self._page_size = page_size
+        self._max_pages = max_pages
         self._lock = Lock()
-        self._next_drain: datetime | None = None
-        self._cache_trusted = True
+        self._checked_at: datetime | None = None
+        self._draining = False
+        self._outbox_empty = False
 
     def is_valid(self, session_id: SessionId, at: datetime) -> bool:
         trusted = self._trust_cache(at)
@@ -46,18 +77,34 @@ class SessionValidity:
 
     def _trust_cache(self, at: datetime) -> bool:
         with self._lock:
-            due = self._next_drain is None or at >= self._next_drain
-            if due:
-                self._next_drain = at + self._drain_interval
-        if due:
-            self._cache_trusted = self._drain()
-        return self._cache_trusted
+            if self._draining:
+                return False
+            last = self._checked_at
+            if last is not None and last <= at < last + self._drain_interval:
+                return self._outbox_empty
+            self._draining, self._checked_at = True, at
+        empty = False
+        try:
+            empty = self._drain()
+        finally:
+            with self._lock:
+                self._draining, self._outbox_empty = False, empty
+        return empty
 
     def _drain(self) -> bool:
-        with self._uow_factory() as uow:
-            pending = uow.revocations.pending()
-            landed = [sid for sid in pending if self._cache.tombstone(sid)]
+        """Tombstone and clear the outbox a page at a time; True once it is empty. Stops
+        at the first tombstone that fails, and after ``max_pages`` full pages. No cache
+        call happens inside a transaction."""
+        for _ in range(self._max_pages):
+            with self._uow_factory() as uow:
+                page = uow.revocations.pending(limit=self._page_size)
+            landed = list(itertools.takewhile(self._cache.tombstone, page))
             if landed:
-                uow.revocations.remove(landed)
-                uow.commit()
-        return len(landed) == len(pending)
+                with self._uow_factory() as uow:
+                    uow.revocations.remove(landed)
+                    uow.commit()
+            if len(landed) < len(page):
+                return False
+            if len(page) < self._page_size:
+                return True
+        return False

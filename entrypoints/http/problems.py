@@ -2,7 +2,9 @@
 
 Domain errors map by kind; HTTP errors (404, 405, 413, 415, ...) keep their status;
 flask-smorest's nested validation messages are flattened to ``{field: [messages]}``;
-anything unexpected is a bare 500 with no detail of the failure.
+anything unexpected is a bare 500 with no detail of the failure. Only a 401 about the
+access token itself (``invalid_token``) carries ``WWW-Authenticate: Bearer`` (RFC 6750
+§3); a wrong password, refresh token or code is not a bearer-token challenge.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
 
 PROBLEM_MIMETYPE = "application/problem+json"
+BEARER_ERROR = "invalid_token"  # a missing, expired, forged or revoked access token
 log = logging.getLogger("bastion.http")
 
 STATUS_BY_KIND: Mapping[ErrorKind, int] = {
@@ -68,8 +71,8 @@ def problem(
         body["errors"] = dict(errors)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     response.headers.update(headers or {})
-    if status == 401:  # noqa: PLR2004 -- RFC 6750 §3
-        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    if status == 401 and code == BEARER_ERROR:  # noqa: PLR2004 -- RFC 6750 §3
+        response.headers["WWW-Authenticate"] = f'Bearer error="{BEARER_ERROR}"'
     return response
 
 

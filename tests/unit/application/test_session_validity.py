@@ -1,0 +1,233 @@
+"""SessionValidity and SessionRevoker on the in-memory adapters (SECURITY SE-07, FI-04).
+
+Two "processes" share one database and one cache; each sees the cache through its own
+switch, so a revoker can fail to reach it while a reader still can.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from adapters.memory.ephemeral import MemorySessionValidityCache
+from adapters.memory.messaging import MemoryEventPublisher
+from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
+from application.common.revocation import SessionRevoker
+from application.common.validity import DRAIN_INTERVAL, SessionValidity
+from application.ports.ephemeral import SessionValidityCache
+from application.ports.persistence import UnitOfWork
+from domain.ids import SessionId
+from domain.sessions import DeviceSession, RevokeReason
+from domain.users import User
+from tests.contracts.persistence_backends import CountingIds, a_session, a_user, store
+from tests.support.clock import ManualClock
+
+
+class SwitchableCache(SessionValidityCache):
+    """One process's view of the shared cache; unreachable, it behaves as the Redis
+    adapter does: a miss on read, nothing on write, False on tombstone."""
+
+    def __init__(self, shared: MemorySessionValidityCache) -> None:
+        self.shared = shared
+        self.reachable = True
+        self.on_tombstone: Callable[[], None] = lambda: None
+
+    def get(self, session_id: SessionId) -> bool | None:
+        return self.shared.get(session_id) if self.reachable else None
+
+    def remember_valid(self, session_id: SessionId) -> None:
+        if self.reachable:
+            self.shared.remember_valid(session_id)
+
+    def tombstone(self, session_id: SessionId) -> bool:
+        self.on_tombstone()
+        return self.reachable and self.shared.tombstone(session_id)
+
+
+@dataclass
+class World:
+    clock: ManualClock = field(default_factory=ManualClock)
+    db: MemoryDatabase = field(default_factory=MemoryDatabase)
+    waits: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cache = MemorySessionValidityCache(self.clock)
+        self.user = a_user()
+        store(self.uow, self.user)
+
+    def uow(self) -> UnitOfWork:
+        return MemoryUnitOfWork(self.db, CountingIds())
+
+    def view(self) -> SwitchableCache:
+        return SwitchableCache(self.cache)
+
+    def reader(
+        self, page_size: int = 100, max_pages: int = 50
+    ) -> tuple[SessionValidity, SwitchableCache]:
+        view = self.view()
+        validity = SessionValidity(self.uow, view, page_size=page_size, max_pages=max_pages)
+        return validity, view
+
+    def revoker(self, *, reachable: bool, wait_moves_the_clock: bool = True) -> SessionRevoker:
+        view = self.view()
+        view.reachable = reachable
+
+        def sleep(seconds: float) -> None:
+            self.waits.append(seconds)
+            if wait_moves_the_clock:
+                self.clock.advance(seconds)
+
+        return SessionRevoker(self.uow, view, MemoryEventPublisher(), sleep=sleep)
+
+    def sessions(self, count: int, user: User | None = None) -> list[DeviceSession]:
+        made = [a_session(user or self.user) for _ in range(count)]
+        store(self.uow, *made)
+        return made
+
+    def revoke(self, revoker: SessionRevoker, session_id: SessionId) -> None:
+        with self.uow() as uow:
+            session = uow.sessions.get(session_id, for_update=True)
+            assert session is not None
+            revoker.revoke(uow, session, RevokeReason.LOGOUT, self.clock.now())
+            uow.commit()
+
+    def revoke_all(self, revoker: SessionRevoker, user: User | None = None) -> int:
+        with self.uow() as uow:
+            count = revoker.revoke_all(
+                uow, (user or self.user).id, RevokeReason.PASSWORD_RESET, self.clock.now()
+            )
+            uow.commit()
+        return count
+
+    def pending(self) -> list[SessionId]:
+        with self.uow() as uow:
+            return uow.revocations.pending(limit=10_000)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def test_a_revocation_whose_tombstone_failed_is_never_served_as_valid_afterwards() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, _ = world.reader()
+    assert reader.is_valid(session.id, world.now())  # caches "valid"
+    world.clock.advance(0.1)
+
+    world.revoke(world.revoker(reachable=False), session.id)
+
+    assert world.pending() == [session.id]
+    assert world.cache.get(session.id) is True  # stale until someone drains
+    assert reader.is_valid(session.id, world.now()) is False
+    assert world.pending() == []
+    assert world.cache.get(session.id) is False
+
+
+def test_a_revocation_answers_at_once_when_its_tombstone_landed() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+
+    world.revoke(world.revoker(reachable=True), session.id)
+
+    assert world.waits == []
+    assert world.pending() == []
+    assert world.cache.get(session.id) is False
+
+
+def test_revoking_every_session_waits_one_interval_however_many_tombstones_failed() -> None:
+    world = World()
+    world.sessions(3)
+
+    assert world.revoke_all(world.revoker(reachable=False)) == 3
+
+    assert world.waits == [DRAIN_INTERVAL.total_seconds()]
+    assert len(world.pending()) == 3
+
+
+def test_more_than_a_page_of_pending_revocations_is_drained_in_one_check() -> None:
+    world = World()
+    revoked = world.sessions(250)
+    other = a_user()
+    store(world.uow, other)
+    (active,) = world.sessions(1, other)
+    world.revoke_all(world.revoker(reachable=False))
+    assert len(world.pending()) == 250
+    reader, _ = world.reader()
+
+    assert reader.is_valid(active.id, world.now())
+
+    assert world.pending() == []
+    assert all(world.cache.get(s.id) is False for s in revoked)
+    assert world.cache.get(active.id) is True  # the cache is trusted again
+
+
+def test_the_cache_stays_untrusted_while_entries_remain_after_the_last_page() -> None:
+    world = World()
+    first = world.sessions(6)
+    (last,) = world.sessions(1)
+    reader, _ = world.reader(page_size=2, max_pages=3)
+    assert reader.is_valid(last.id, world.now())  # caches "valid"
+    world.clock.advance(0.1)
+    world.revoke_all(world.revoker(reachable=False, wait_moves_the_clock=False))
+    world.clock.advance(DRAIN_INTERVAL.total_seconds())
+
+    assert reader.is_valid(last.id, world.now()) is False  # from the database
+    assert world.pending() == [last.id]
+    assert all(world.cache.get(s.id) is False for s in first)
+
+    world.clock.advance(DRAIN_INTERVAL.total_seconds())
+    assert reader.is_valid(last.id, world.now()) is False
+    assert world.pending() == []
+
+
+def test_requests_do_not_trust_the_cache_while_another_thread_drains() -> None:
+    world = World()
+    session, bystander = world.sessions(2)
+    reader, view = world.reader()
+    assert reader.is_valid(session.id, world.now())  # caches "valid"; the outbox is empty
+    world.clock.advance(0.1)
+    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
+    world.clock.advance(DRAIN_INTERVAL.total_seconds())
+    draining, release = threading.Event(), threading.Event()
+
+    def hold_the_drain() -> None:
+        draining.set()
+        assert release.wait(5)
+
+    view.on_tombstone = hold_the_drain
+    results: list[bool] = []
+    drainer = threading.Thread(
+        target=lambda: results.append(reader.is_valid(bystander.id, world.now()))
+    )
+    drainer.start()
+    try:
+        assert draining.wait(5)
+        assert reader.is_valid(session.id, world.now()) is False
+    finally:
+        release.set()
+        drainer.join(5)
+    assert results == [True]
+
+
+def test_a_clock_stepped_back_makes_the_next_request_check_the_outbox() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, _ = world.reader()
+    assert reader.is_valid(session.id, world.now())
+    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
+
+    assert reader.is_valid(session.id, world.now() - timedelta(seconds=10)) is False
+
+
+def test_a_reader_that_cannot_reach_the_cache_asks_the_database() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, view = world.reader()
+    view.reachable = False
+
+    assert reader.is_valid(session.id, world.now())
+    world.revoke(world.revoker(reachable=False), session.id)
+    assert reader.is_valid(session.id, world.now()) is False
+    assert world.pending() == [session.id]

@@ -1,0 +1,169 @@
+"""Start-up configuration: what production refuses, and what the embedded default makes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entrypoints.settings import Environment, SettingsError, load_settings
+
+STRONG = {
+    "jwt_secret": "jwt-" + "a" * 40,
+    "password_pepper": "pepper-" + "b" * 40,
+    "ip_hash_key": "ip-" + "c" * 40,
+    "encryption_keys": "key-" + "d" * 40,
+}
+SECRET_NAMES = tuple(STRONG)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No BASTION_* variable and no ``.env`` from the machine running the tests."""
+    for name in list(os.environ):
+        if name.startswith("BASTION_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def production(tmp_path: Path, **overrides: Any) -> Any:
+    values = {"env": "production", "instance_dir": tmp_path / "instance", **STRONG}
+    return load_settings(**{**values, **overrides})
+
+
+def refusal(tmp_path: Path, **overrides: Any) -> list[str]:
+    with pytest.raises(SettingsError) as refused:
+        production(tmp_path, **overrides)
+    return refused.value.problems
+
+
+def test_production_starts_with_strong_distinct_secrets(tmp_path: Path) -> None:
+    settings = production(tmp_path)
+
+    assert settings.env is Environment.PRODUCTION
+    assert settings.secret("jwt_secret") == STRONG["jwt_secret"].encode()
+    assert not (tmp_path / "instance" / "secrets.json").exists()
+
+
+def test_production_refuses_every_missing_secret_by_name_and_generates_none(
+    tmp_path: Path,
+) -> None:
+    problems = refusal(tmp_path, **dict.fromkeys(SECRET_NAMES))
+
+    for name in SECRET_NAMES:
+        assert any(p.startswith(f"BASTION_{name.upper()}:") for p in problems), problems
+    assert not (tmp_path / "instance" / "secrets.json").exists()
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_production_refuses_a_secret_shorter_than_32_bytes(tmp_path: Path, name: str) -> None:
+    problems = refusal(tmp_path, **{name: "s" * 31})
+
+    assert problems == [f"BASTION_{name.upper()}: missing or shorter than 32 bytes"]
+
+
+def test_production_refuses_a_short_key_anywhere_in_the_encryption_ring(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, encryption_keys=f"{STRONG['encryption_keys']},too-short")
+
+    assert problems == ["BASTION_ENCRYPTION_KEYS: missing or shorter than 32 bytes"]
+
+
+def test_production_refuses_one_secret_used_for_two_purposes(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, ip_hash_key=STRONG["password_pepper"])
+
+    assert len(problems) == 1
+    assert "distinct" in problems[0]
+
+
+def test_production_refuses_an_encryption_key_reused_as_another_secret(tmp_path: Path) -> None:
+    ring = f"{'new-' + 'e' * 40},{STRONG['jwt_secret']}"
+
+    problems = refusal(tmp_path, encryption_keys=ring)
+
+    assert len(problems) == 1
+    assert "distinct" in problems[0]
+
+
+def test_production_refuses_bcrypt_rounds_below_10(tmp_path: Path) -> None:
+    assert refusal(tmp_path, bcrypt_rounds=9) == [
+        "BASTION_BCRYPT_ROUNDS: at least 10 in production"
+    ]
+    assert production(tmp_path, bcrypt_rounds=10).bcrypt_rounds == 10
+
+
+def test_outside_production_cheap_bcrypt_is_allowed(tmp_path: Path) -> None:
+    settings = load_settings(env="test", instance_dir=tmp_path, bcrypt_rounds=4)
+
+    assert settings.bcrypt_rounds == 4
+
+
+def test_every_problem_is_reported_at_once_naming_its_variable(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, access_token_ttl=5, public_url="ftp://bastion.example")
+
+    names = sorted(p.split(":")[0] for p in problems)
+    assert names == ["BASTION_ACCESS_TOKEN_TTL", "BASTION_PUBLIC_URL"]
+
+
+def test_the_embedded_default_generates_secrets_once_and_reuses_them(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+
+    first = load_settings(instance_dir=instance)
+    second = load_settings(instance_dir=instance)
+
+    path = instance / "secrets.json"
+    stored = json.loads(path.read_text())
+    assert first.env is Environment.DEVELOPMENT
+    assert sorted(stored) == sorted(SECRET_NAMES)
+    assert len(set(stored.values())) == len(SECRET_NAMES)
+    for name in SECRET_NAMES:
+        assert first.secret(name) == second.secret(name) == stored[name].encode()
+        assert len(first.secret(name)) >= 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_secret_set_explicitly_wins_and_only_the_missing_ones_are_generated(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(instance_dir=tmp_path, jwt_secret=STRONG["jwt_secret"])
+
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    assert settings.secret("jwt_secret") == STRONG["jwt_secret"].encode()
+    assert sorted(stored) == sorted(set(SECRET_NAMES) - {"jwt_secret"})
+
+
+def test_bastion_variables_are_read_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BASTION_ENV", "production")
+    monkeypatch.setenv("BASTION_BCRYPT_ROUNDS", "13")
+    monkeypatch.setenv("BASTION_PUBLIC_URL", "https://id.example.com/")
+    for name, value in STRONG.items():
+        monkeypatch.setenv(f"BASTION_{name.upper()}", value)
+
+    settings = load_settings()
+
+    assert settings.env is Environment.PRODUCTION
+    assert settings.bcrypt_rounds == 13
+    assert settings.public_url == "https://id.example.com"
+    assert settings.secret("ip_hash_key") == STRONG["ip_hash_key"].encode()
+
+
+def test_a_bad_environment_variable_is_named_in_the_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BASTION_ACCESS_TOKEN_TTL", "not-a-number")
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings(**STRONG)
+
+    assert [p.split(":")[0] for p in refused.value.problems] == ["BASTION_ACCESS_TOKEN_TTL"]
+
+
+def test_a_dot_env_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BASTION_JWT_ISSUER=from-dot-env\n")
+
+    assert load_settings(instance_dir=tmp_path).jwt_issuer == "from-dot-env"
