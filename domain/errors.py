@@ -157,3 +157,59 @@ class UnavailableError(DomainError):
     def __init__(self, message: str | None = None, retry_after: int = 5) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidSecondFactorError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "invalid_mfa_code"
+    message = "The code is wrong, expired or already used."
+
+
+class LoginAttemptExpiredError(DomainError):
+    kind = ErrorKind.UNAUTHORIZED
+    code = "invalid_login_token"
+    message = "This sign-in has expired or was already completed: sign in again."
+
+
+class MfaMethodUnavailableError(DomainError):
+    kind = ErrorKind.INVALID
+    code = "mfa_method_unavailable"
+    message = "That second step is not available for this sign-in."
+
+
+class ProofRequiredError(ValidationFailedError):
+    code = "proof_required"
+    message = "Confirm with your password or a current code."
+
+    def __init__(self) -> None:
+        super().__init__({"password": [self.message], "code": [self.message]}, self.message)
+
+
+class FactorNotEnabledError(DomainError):
+    kind = ErrorKind.NOT_FOUND
+    code = "factor_not_enabled"
+    message = "That second factor is not enabled."
+
+
+class FactorAlreadyEnabledError(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "factor_already_enabled"
+    message = "That second factor is already enabled: disable it first to replace it."
+
+
+class StrongerFactorRequiredError(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "stronger_factor_required"
+    message = "SMS codes are offered only alongside an authenticator app: set that up first."
+
+
+class FactorInUseError(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "factor_in_use"
+    message = "Disable SMS codes first: they are offered only alongside an authenticator app."
+
+
+class PhoneNotSetError(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "phone_not_set"
+    message = "There is no unverified phone number on the profile to verify."

@@ -27,6 +27,15 @@ class EventType(StrEnum):
     PASSWORD_RESET = "password.reset"
     PROFILE_UPDATED = "profile.updated"
     ACCOUNT_DELETED_UNVERIFIED = "account.unverified_deleted"
+    MFA_TOTP_ENABLED = "mfa.totp_enabled"
+    MFA_TOTP_DISABLED = "mfa.totp_disabled"
+    MFA_SMS_ENABLED = "mfa.sms_enabled"
+    MFA_SMS_DISABLED = "mfa.sms_disabled"
+    MFA_BACKUP_CODES_REGENERATED = "mfa.backup_codes_regenerated"
+    MFA_BACKUP_CODE_USED = "mfa.backup_code_used"
+    LOGIN_MFA_CHALLENGED = "login.mfa_challenged"
+    LOGIN_MFA_FAILED = "login.mfa_failed"
+    PHONE_VERIFIED = "phone.verified"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -42,6 +51,15 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.PASSWORD_RESET: frozenset({"sessions_revoked"}),
     EventType.PROFILE_UPDATED: frozenset({"fields"}),
     EventType.ACCOUNT_DELETED_UNVERIFIED: frozenset(),
+    EventType.MFA_TOTP_ENABLED: frozenset(),
+    EventType.MFA_TOTP_DISABLED: frozenset({"proof"}),
+    EventType.MFA_SMS_ENABLED: frozenset(),
+    EventType.MFA_SMS_DISABLED: frozenset({"proof"}),
+    EventType.MFA_BACKUP_CODES_REGENERATED: frozenset({"proof", "count"}),
+    EventType.MFA_BACKUP_CODE_USED: frozenset({"codes_left"}),
+    EventType.LOGIN_MFA_CHALLENGED: frozenset({"methods"}),
+    EventType.LOGIN_MFA_FAILED: frozenset({"method", "reason"}),
+    EventType.PHONE_VERIFIED: frozenset(),
 }
 
 

@@ -53,6 +53,9 @@ class User(Entity):
     metadata: dict[str, Any] = field(default_factory=dict)
     last_login_at: datetime | None = None
     failed_login_count: int = 0
+    totp_enabled: bool = False
+    """Mirrors whether an authenticator factor exists (the seed's ``users.totp_enabled``),
+    kept by the same transaction that adds or removes the factor."""
 
     @property
     def user_id(self) -> UserId:
@@ -72,6 +75,12 @@ class User(Entity):
         self.failed_login_count = 0
         self.updated_at = at
 
+    def record_password_accepted(self, at: datetime) -> None:
+        """The first step passed; the sign-in itself completes only after the second."""
+        if self.failed_login_count:
+            self.failed_login_count = 0
+            self.updated_at = at
+
     def record_failed_login(self, at: datetime) -> None:
         self.failed_login_count += 1
         self.updated_at = at
@@ -81,6 +90,12 @@ class User(Entity):
         self.email_verified_at = at
         self.updated_at = at
         return EventDraft(type=EventType.EMAIL_VERIFIED, user_id=self.id, at=at)
+
+    def verify_phone(self, at: datetime) -> EventDraft:
+        self.phone_verified = True
+        self.phone_verified_at = at
+        self.updated_at = at
+        return EventDraft(type=EventType.PHONE_VERIFIED, user_id=self.id, at=at)
 
     def set_password(self, password: PasswordHash, at: datetime) -> None:
         """Rehash or change: also clears the failed-login lock, as recovery must."""

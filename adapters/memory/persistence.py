@@ -11,12 +11,15 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
 from application.ports.persistence import (
+    BackupCodeRepository,
     EventRepository,
+    FactorRepository,
     RefreshTokenRepository,
     RevocationOutbox,
     SeenBefore,
@@ -27,7 +30,8 @@ from application.ports.persistence import (
 from application.ports.system import IdGenerator
 from domain.errors import EmailTakenError
 from domain.events import AccountEvent, EventDraft
-from domain.ids import EventId, RefreshTokenId, SessionId, UserId
+from domain.factors import BackupCode, FactorKind, SecondFactor
+from domain.ids import BackupCodeId, EventId, FactorId, RefreshTokenId, SessionId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
 from domain.users import User
@@ -49,6 +53,8 @@ class MemoryDatabase:
         self.tokens: dict[RefreshTokenId, RefreshToken] = {}
         self.events: dict[EventId, AccountEvent] = {}
         self.outbox: dict[SessionId, datetime] = {}
+        self.factors: dict[FactorId, SecondFactor] = {}
+        self.backup_codes: dict[BackupCodeId, BackupCode] = {}
 
 
 class _Staged(Generic[K, V]):
@@ -94,10 +100,26 @@ class _Transaction:
         self.tokens = _Staged(db.tokens)
         self.events = _Staged(db.events)
         self.outbox = _Staged(db.outbox)
+        self.factors = _Staged(db.factors)
+        self.backup_codes = _Staged(db.backup_codes)
 
     def apply(self) -> None:
-        for table in (self.users, self.sessions, self.tokens, self.events, self.outbox):
-            table.apply()
+        self.users.apply()
+        self.sessions.apply()
+        self.tokens.apply()
+        self.events.apply()
+        self.outbox.apply()
+        self.factors.apply()
+        self.backup_codes.apply()
+
+    def delete_users(self, ids: set[UserId]) -> None:
+        """The cascade SQL's foreign keys make: everything the users own goes with them."""
+        self.sessions.delete_where(lambda session: session.user_id in ids)
+        self.tokens.delete_where(lambda token: token.user_id in ids)
+        self.events.delete_where(lambda event: event.user_id in ids)
+        self.factors.delete_where(lambda factor: factor.user_id in ids)
+        self.backup_codes.delete_where(lambda code: code.user_id in ids)
+        self.users.delete_where(lambda user: user.id in ids)
 
     def require(self, table: _Staged[K, V], key: K | None, what: str) -> None:
         """The foreign-key check SQL would make, so a fake never accepts an orphan."""
@@ -132,11 +154,7 @@ class MemoryUserRepository(UserRepository):
             (u for _, u in self._tx.users.peek() if not u.email_verified and u.created_at < cutoff),
             key=lambda u: (u.created_at, u.id),
         )[:limit]
-        ids = {user.id for user in doomed}
-        self._tx.sessions.delete_where(lambda session: session.user_id in ids)
-        self._tx.tokens.delete_where(lambda token: token.user_id in ids)
-        self._tx.events.delete_where(lambda event: event.user_id in ids)
-        self._tx.users.delete_where(lambda user: user.id in ids)
+        self._tx.delete_users({user.id for user in doomed})
         return [user.id for user in doomed]
 
 
@@ -257,6 +275,88 @@ class MemoryRevocationOutbox(RevocationOutbox):
             self._tx.outbox.delete(session_id)
 
 
+class MemoryFactorRepository(FactorRepository):
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
+
+    def list_for_user(self, user_id: UserId) -> list[SecondFactor]:
+        mine = [f for _, f in self._tx.factors.peek() if f.user_id == user_id]
+        mine.sort(key=lambda f: (f.created_at, f.kind.value))
+        return copy.deepcopy(mine)
+
+    def get(
+        self, user_id: UserId, kind: FactorKind, *, for_update: bool = False
+    ) -> SecondFactor | None:
+        return copy.deepcopy(self._find(user_id, kind))
+
+    def save(self, factor: SecondFactor) -> None:
+        self._tx.require(self._tx.users, factor.user_id, "user")
+        same_kind = (factor.user_id, factor.kind)
+        self._tx.factors.delete_where(lambda f: (f.user_id, f.kind) == same_kind)
+        self._tx.factors.put(factor.id, factor)
+
+    def delete(self, user_id: UserId, kind: FactorKind) -> bool:
+        factor = self._find(user_id, kind)
+        if factor is not None:
+            self._tx.factors.delete(factor.id)
+        return factor is not None
+
+    def list_sealed(self, after: FactorId | None, limit: int) -> list[SecondFactor]:
+        sealed = sorted(
+            (f for _, f in self._tx.factors.peek() if f.secret is not None),
+            key=lambda f: f.id,
+        )
+        return copy.deepcopy([f for f in sealed if after is None or f.id > after][:limit])
+
+    def advance_totp_step(self, user_id: UserId, step: int, at: datetime) -> bool:
+        """Atomic because the unit of work holds the database lock until it is left."""
+        factor = self.get(user_id, FactorKind.TOTP)
+        if factor is None or (factor.last_step is not None and factor.last_step >= step):
+            return False
+        factor.last_step, factor.last_used_at = step, at
+        self._tx.factors.put(factor.id, factor)
+        return True
+
+    def _find(self, user_id: UserId, kind: FactorKind) -> SecondFactor | None:
+        mine = (f for _, f in self._tx.factors.peek() if f.user_id == user_id and f.kind is kind)
+        return next(mine, None)
+
+
+class MemoryBackupCodeRepository(BackupCodeRepository):
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
+
+    def replace(self, user_id: UserId, codes: Sequence[BackupCode]) -> None:
+        """Refuses what SQL refuses: another user's code, a repeated hash, no such user."""
+        if any(code.user_id != user_id for code in codes):
+            raise ValueError("every backup code must belong to the user they replace")
+        if len({code.code_hash for code in codes}) != len(codes):
+            raise ValueError("backup code hashes must be unique per user")
+        if codes:
+            self._tx.require(self._tx.users, user_id, "user")
+        self.delete_all(user_id)
+        for code in codes:
+            self._tx.backup_codes.put(code.id, code)
+
+    def spend(self, user_id: UserId, code_hash: str, at: datetime) -> bool:
+        """Atomic because the unit of work holds the database lock until it is left."""
+        for code_id, code in self._tx.backup_codes.peek():
+            if code.user_id == user_id and code.code_hash == code_hash and code.used_at is None:
+                self._tx.backup_codes.put(code_id, replace(code, used_at=at))
+                return True
+        return False
+
+    def count_unused(self, user_id: UserId) -> int:
+        codes = self._tx.backup_codes.peek()
+        return sum(1 for _, c in codes if c.user_id == user_id and c.used_at is None)
+
+    def delete_all(self, user_id: UserId) -> int:
+        mine = [code_id for code_id, c in self._tx.backup_codes.peek() if c.user_id == user_id]
+        for code_id in mine:
+            self._tx.backup_codes.delete(code_id)
+        return len(mine)
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """Holds the database lock from ``__enter__`` to ``__exit__``: transactions run one at
     a time. After-commit callbacks run once the block is left and the lock released."""
@@ -278,6 +378,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.refresh_tokens = MemoryRefreshTokenRepository(tx)
         self.events = MemoryEventRepository(tx, self._ids)
         self.revocations = MemoryRevocationOutbox(tx)
+        self.factors = MemoryFactorRepository(tx)
+        self.backup_codes = MemoryBackupCodeRepository(tx)
         return self
 
     def __exit__(

@@ -44,6 +44,30 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         " out.\n\nIf this was not you, reset your password now at"
         " $public_url/forgot-password.\n",
     ),
+    NoticeKind.MFA_ENABLED: (
+        "A second factor was turned on",
+        "$greeting\n\nSign-in with $factor was turned on for your account at $at (UTC)."
+        "\n\nIf this was not you, reset your password at $public_url/forgot-password"
+        " and review your security settings.\n",
+    ),
+    NoticeKind.MFA_DISABLED: (
+        "A second factor was turned off",
+        "$greeting\n\nSign-in with $factor was turned off for your account at $at (UTC)."
+        "\n\nIf this was not you, reset your password at $public_url/forgot-password"
+        " and turn it back on.\n",
+    ),
+    NoticeKind.BACKUP_CODES_REGENERATED: (
+        "New backup codes were made",
+        "$greeting\n\nA new set of backup codes was made for your account at $at (UTC); the"
+        " old codes no longer work.\n\nIf this was not you, reset your password at"
+        " $public_url/forgot-password.\n",
+    ),
+    NoticeKind.BACKUP_CODE_USED: (
+        "A backup code was used to sign in",
+        "$greeting\n\nA backup code was used to sign in to your account at $at (UTC)."
+        " $codes_left codes are left.\n\nIf this was not you, reset your password at"
+        " $public_url/forgot-password and make new backup codes.\n",
+    ),
 }
 
 

@@ -42,6 +42,12 @@ class FernetSecretBox(SecretBox):
         except (InvalidToken, UnicodeEncodeError) as exc:
             raise ValueError("the sealed value cannot be opened") from exc
 
+    def reseal(self, sealed: str) -> str:
+        try:
+            return self._ring.rotate(sealed.encode("ascii")).decode("ascii")
+        except (InvalidToken, UnicodeEncodeError) as exc:
+            raise ValueError("the sealed value cannot be opened") from exc
+
 
 def fernet_key(secret: str) -> bytes:
     """A Fernet key as given, or one derived from a longer secret."""

@@ -20,3 +20,9 @@ class SystemSecretGenerator(SecretGenerator):
         if digits < 1:
             raise ValueError("a code needs at least one digit")
         return str(secrets.randbelow(10**digits)).zfill(digits)
+
+    def text(self, length: int, alphabet: str) -> str:
+        """``length`` characters drawn uniformly from ``alphabet`` (backup codes)."""
+        if length < 1 or len(set(alphabet)) < 2:  # noqa: PLR2004
+            raise ValueError("need a positive length and at least two distinct characters")
+        return "".join(secrets.choice(alphabet) for _ in range(length))

@@ -3,9 +3,17 @@ entity, so a caller mutating it changes nothing until it is saved."""
 
 from __future__ import annotations
 
-from adapters.sqlalchemy.rows import EventRow, RefreshTokenRow, SessionRow, UserRow
+from adapters.sqlalchemy.rows import (
+    BackupCodeRow,
+    EventRow,
+    FactorRow,
+    RefreshTokenRow,
+    SessionRow,
+    UserRow,
+)
 from domain.events import AccountEvent, EventType
-from domain.ids import EventId, RefreshTokenId, SessionId, UserId
+from domain.factors import BackupCode, FactorKind, SecondFactor
+from domain.ids import EventId, FactorId, RefreshTokenId, SessionId, UserId
 from domain.passwords import PasswordHash
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import (
@@ -47,6 +55,7 @@ def user_to_row(user: User) -> UserRow:
         password_hash=user.password.value if user.password else None,
         password_scheme=user.password.scheme if user.password else None,
         failed_login_count=user.failed_login_count,
+        totp_enabled=user.totp_enabled,
     )
 
 
@@ -77,6 +86,7 @@ def user_from_row(row: UserRow) -> User:
         metadata=dict(row.meta or {}),
         last_login_at=row.last_login_at,
         failed_login_count=row.failed_login_count,
+        totp_enabled=bool(row.totp_enabled),
     )
 
 
@@ -173,4 +183,40 @@ def event_from_row(row: EventRow) -> AccountEvent:
         session_id=SessionId(row.session_id) if row.session_id else None,
         metadata=dict(row.meta or {}),
         occurred_at=row.occurred_at,
+    )
+
+
+def factor_to_row(factor: SecondFactor) -> FactorRow:
+    return FactorRow(
+        id=factor.id,
+        user_id=factor.user_id,
+        kind=factor.kind.value,
+        secret=factor.secret,
+        phone=factor.phone.value if factor.phone else None,
+        last_step=factor.last_step,
+        last_used_at=factor.last_used_at,
+        created_at=factor.created_at,
+    )
+
+
+def factor_from_row(row: FactorRow) -> SecondFactor:
+    return SecondFactor(
+        id=FactorId(row.id),
+        user_id=UserId(row.user_id),
+        kind=FactorKind(row.kind),
+        created_at=row.created_at,
+        secret=row.secret,
+        phone=PhoneNumber(row.phone) if row.phone else None,
+        last_step=row.last_step,
+        last_used_at=row.last_used_at,
+    )
+
+
+def backup_code_to_row(code: BackupCode) -> BackupCodeRow:
+    return BackupCodeRow(
+        id=code.id,
+        user_id=code.user_id,
+        code_hash=code.code_hash,
+        created_at=code.created_at,
+        used_at=code.used_at,
     )

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     func,
     text,
 )
@@ -180,3 +182,36 @@ class RevocationRow(Base):
 
     session_id: Mapped[UUID] = mapped_column(primary_key=True)
     created_at: Mapped[datetime]
+
+
+class FactorRow(Base):
+    """``secret`` holds the sealed TOTP secret only, never the plain one."""
+
+    __tablename__ = "mfa_factors"
+    __table_args__ = (
+        CheckConstraint("kind IN ('totp', 'sms')", name="kind_known"),
+        UniqueConstraint("user_id", "kind"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    secret: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    last_used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class BackupCodeRow(Base):
+    __tablename__ = "backup_codes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash"),
+        Index("ix_backup_codes_user_id", "user_id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.errors import as_unavailable
 from adapters.sqlalchemy.events import SqlEventRepository
+from adapters.sqlalchemy.factors import SqlBackupCodeRepository, SqlFactorRepository
 from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
@@ -49,6 +50,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.refresh_tokens = SqlRefreshTokenRepository(session)
         self.events = SqlEventRepository(session, self._ids)
         self.revocations = SqlRevocationOutbox(session)
+        self.factors = SqlFactorRepository(session)
+        self.backup_codes = SqlBackupCodeRepository(session)
         return self
 
     def __exit__(

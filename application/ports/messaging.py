@@ -21,6 +21,10 @@ class NoticeKind(StrEnum):
     PASSWORD_RESET = "password_reset"
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET_DONE = "password_reset_done"
+    MFA_ENABLED = "mfa_enabled"
+    MFA_DISABLED = "mfa_disabled"
+    BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
+    BACKUP_CODE_USED = "backup_code_used"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,4 +41,21 @@ class Notifier(Protocol):
     def send(self, notice: Notice) -> None:
         """Deliver (or queue for delivery) one notice. Queued adapters return at once and
         cost the same whatever the notice, so callers' timing reveals nothing."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextMessage:
+    """One SMS. ``body`` holds the code it exists to deliver, so queued adapters seal it;
+    ``expires_at`` (epoch seconds) is when retrying stops being useful."""
+
+    to: str
+    body: str
+    expires_at: int
+
+
+class SmsSender(Protocol):
+    def send(self, message: TextMessage) -> None:
+        """Queue the message for delivery off the request path and return at once.
+        Raises ``UnavailableError`` when it cannot even be queued."""
         ...

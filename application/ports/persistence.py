@@ -14,7 +14,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.events import AccountEvent, EventDraft
-from domain.ids import SessionId, UserId
+from domain.factors import BackupCode, FactorKind, SecondFactor
+from domain.ids import FactorId, SessionId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
 from domain.users import User
@@ -100,6 +101,53 @@ class EventRepository(Protocol):
         ...
 
 
+class FactorRepository(Protocol):
+    """Enabled second factors, at most one per (user, kind)."""
+
+    def list_for_user(self, user_id: UserId) -> list[SecondFactor]: ...
+
+    def get(
+        self, user_id: UserId, kind: FactorKind, *, for_update: bool = False
+    ) -> SecondFactor | None: ...
+
+    def save(self, factor: SecondFactor) -> None:
+        """Insert, or replace the user's factor of the same kind."""
+        ...
+
+    def delete(self, user_id: UserId, kind: FactorKind) -> bool:
+        """Remove the factor; False when there was none."""
+        ...
+
+    def list_sealed(self, after: FactorId | None, limit: int) -> list[SecondFactor]:
+        """Factors holding a sealed secret, in id order, after ``after``: a key rotation
+        pages through them to re-seal each under the newest key."""
+        ...
+
+    def advance_totp_step(self, user_id: UserId, step: int, at: datetime) -> bool:
+        """Record ``step`` as the last accepted TOTP time-step, only if it is newer than
+        the stored one, in one conditional UPDATE (``... WHERE last_step IS NULL OR
+        last_step < :step``). False when the step is not newer (a replay) or there is no
+        TOTP factor: of concurrent callers with the same step, exactly one gets True."""
+        ...
+
+
+class BackupCodeRepository(Protocol):
+    """Single-use codes, stored as keyed hashes and found by that hash."""
+
+    def replace(self, user_id: UserId, codes: Sequence[BackupCode]) -> None:
+        """Delete every code of the user and store these instead."""
+        ...
+
+    def spend(self, user_id: UserId, code_hash: str, at: datetime) -> bool:
+        """Mark the user's unused code with this hash as used, in one conditional UPDATE
+        (``... WHERE used_at IS NULL``). Of concurrent callers exactly one gets True."""
+        ...
+
+    def count_unused(self, user_id: UserId) -> int: ...
+
+    def delete_all(self, user_id: UserId) -> int: ...
+
+
 class RevocationOutbox(Protocol):
     """Sessions whose cache tombstone may not have reached the cache yet.
 
@@ -127,6 +175,8 @@ class UnitOfWork(Protocol):
     refresh_tokens: RefreshTokenRepository
     events: EventRepository
     revocations: RevocationOutbox
+    factors: FactorRepository
+    backup_codes: BackupCodeRepository
 
     def __enter__(self) -> Self: ...
 

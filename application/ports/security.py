@@ -64,6 +64,10 @@ class SecretGenerator(Protocol):
 
     def numeric_code(self, digits: int = 6) -> str: ...
 
+    def text(self, length: int, alphabet: str) -> str:
+        """``length`` characters drawn uniformly from ``alphabet``."""
+        ...
+
 
 class Digester(Protocol):
     def digest(self, token: str) -> str:
@@ -97,6 +101,33 @@ class SecretBox(Protocol):
 
     def open(self, sealed: str) -> bytes:
         """Raises ``ValueError`` when no key opens it or it was tampered with."""
+        ...
+
+    def reseal(self, sealed: str) -> str:
+        """The same plaintext sealed under the newest key (``ValueError`` as ``open``)."""
+        ...
+
+
+class TotpAlgorithm(Protocol):
+    """RFC 6238: 30-second steps, 6 digits, SHA-1 (what every authenticator app speaks)."""
+
+    def new_secret(self) -> str:
+        """A base32 secret of 160 random bits."""
+        ...
+
+    def provisioning_uri(self, secret: str, account: str, issuer: str) -> str:
+        """The ``otpauth://totp/...`` URI an authenticator app scans."""
+        ...
+
+    def matching_step(self, secret: str, code: str, at: datetime) -> int | None:
+        """The time-step within one step of ``at`` (T-1, T, T+1) whose code is ``code``,
+        compared in constant time; None when no step in that window matches."""
+        ...
+
+
+class QrRenderer(Protocol):
+    def svg(self, data: str) -> str:
+        """A self-contained SVG document of the QR code for ``data``."""
         ...
 
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from datetime import timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import pytest
@@ -24,9 +24,10 @@ from adapters.sqlalchemy.migrate import downgrade, upgrade
 from adapters.sqlalchemy.rows import Base
 from domain.errors import EmailTakenError, UnavailableError
 from domain.events import EventDraft, EventType
-from domain.ids import SessionId
+from domain.factors import BackupCode, FactorKind, SecondFactor
+from domain.ids import BackupCodeId, FactorId, SessionId
 from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
-from domain.users import Role
+from domain.users import Role, User
 from domain.values import EmailAddress, PersonName, PhoneNumber
 from tests.contracts.persistence_backends import (
     START,
@@ -533,6 +534,267 @@ def test_the_outbox_keeps_sessions_in_order_until_removed(uow_factory: UowFactor
         assert uow.revocations.pending() == [second]
 
 
+# --- second factors and backup codes ---------------------------------------------------
+
+
+def a_factor(user: User, kind: FactorKind = FactorKind.TOTP, **overrides: Any) -> SecondFactor:
+    n = next_serial()
+    factor = SecondFactor(
+        id=FactorId(UUID(int=n)),
+        user_id=user.id,
+        kind=kind,
+        created_at=START,
+        secret=f"v1.sealed-totp-secret-{n}" if kind is FactorKind.TOTP else None,
+        phone=PhoneNumber.parse("+14155550100") if kind is FactorKind.SMS else None,
+    )
+    return replace(factor, **overrides)
+
+
+def backup_codes(user: User, count: int = 3) -> list[BackupCode]:
+    serials = [next_serial() for _ in range(count)]
+    return [
+        BackupCode(
+            id=BackupCodeId(UUID(int=n)), user_id=user.id, code_hash=f"{n:064x}", created_at=START
+        )
+        for n in serials
+    ]
+
+
+def enable(uow_factory: UowFactory, *factors: SecondFactor) -> None:
+    with uow_factory() as uow:
+        for factor in factors:
+            uow.factors.save(factor)
+        uow.commit()
+
+
+def give_codes(uow_factory: UowFactory, user: User, codes: list[BackupCode]) -> None:
+    with uow_factory() as uow:
+        uow.backup_codes.replace(user.id, codes)
+        uow.commit()
+
+
+def test_saved_factors_read_back_field_for_field(uow_factory: UowFactory) -> None:
+    user, stranger = a_user(), a_user()
+    plus_two = timezone(timedelta(hours=2))
+    totp = a_factor(user, last_step=59_000_000, last_used_at=START.astimezone(plus_two))
+    sms = a_factor(user, FactorKind.SMS, created_at=START + timedelta(hours=1))
+    store(uow_factory, user, stranger)
+    enable(uow_factory, sms, totp, a_factor(stranger))
+
+    with uow_factory() as uow:
+        listed = uow.factors.list_for_user(user.id)
+        by_kind = uow.factors.get(user.id, FactorKind.SMS, for_update=True)
+        missing = uow.factors.get(a_user().id, FactorKind.TOTP)
+
+    assert [asdict(f) for f in listed] == [asdict(totp), asdict(sms)]
+    assert by_kind is not None
+    assert asdict(by_kind) == asdict(sms)
+    assert missing is None
+    assert listed[0].last_used_at == START  # the same instant, whatever offset it came in
+    assert listed[0].created_at.utcoffset() == timedelta(0)
+
+
+def test_saving_a_factor_of_the_same_kind_replaces_the_old_one(uow_factory: UowFactory) -> None:
+    user = a_user()
+    old, sms = a_factor(user), a_factor(user, FactorKind.SMS)
+    new = a_factor(user, created_at=START + timedelta(days=1))
+    store(uow_factory, user)
+    enable(uow_factory, old, sms)
+
+    enable(uow_factory, new)
+    with uow_factory() as uow:
+        changed = uow.factors.get(user.id, FactorKind.TOTP)
+        assert changed is not None
+        changed.last_used_at = START + timedelta(days=2)
+        uow.factors.save(changed)
+        uow.commit()
+
+    with uow_factory() as uow:
+        listed = uow.factors.list_for_user(user.id)
+    assert [f.id for f in listed] == [sms.id, new.id]
+    assert asdict(listed[1]) == asdict(replace(new, last_used_at=START + timedelta(days=2)))
+
+
+def test_a_returned_factor_is_a_copy(uow_factory: UowFactory) -> None:
+    user = a_user()
+    factor = a_factor(user)
+    store(uow_factory, user)
+    enable(uow_factory, factor)
+
+    with uow_factory() as uow:
+        loaded = uow.factors.get(user.id, FactorKind.TOTP)
+        assert loaded is not None
+        loaded.secret = "changed, never saved"
+        again = uow.factors.get(user.id, FactorKind.TOTP)
+
+    assert again is not None
+    assert again.secret == factor.secret
+
+
+def test_deleting_a_factor_says_whether_there_was_one(uow_factory: UowFactory) -> None:
+    user = a_user()
+    totp, sms = a_factor(user), a_factor(user, FactorKind.SMS)
+    store(uow_factory, user)
+    enable(uow_factory, totp, sms)
+
+    with uow_factory() as uow:
+        assert uow.factors.delete(user.id, FactorKind.TOTP) is True
+        assert uow.factors.delete(user.id, FactorKind.TOTP) is False
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.factors.get(user.id, FactorKind.TOTP) is None
+        assert [f.id for f in uow.factors.list_for_user(user.id)] == [sms.id]
+        assert uow.factors.delete(a_user().id, FactorKind.SMS) is False
+
+
+def test_advance_totp_step_accepts_only_a_newer_step(uow_factory: UowFactory) -> None:
+    user, sms_only = a_user(), a_user()
+    store(uow_factory, user, sms_only)
+    enable(uow_factory, a_factor(user), a_factor(sms_only, FactorKind.SMS))
+    first, later = START + timedelta(seconds=30), START + timedelta(seconds=60)
+
+    with uow_factory() as uow:
+        assert uow.factors.advance_totp_step(user.id, 100, first) is True
+        assert uow.factors.advance_totp_step(user.id, 100, later) is False  # a replay
+        assert uow.factors.advance_totp_step(user.id, 99, later) is False  # an older code
+        assert uow.factors.advance_totp_step(sms_only.id, 100, first) is False
+        assert uow.factors.advance_totp_step(a_user().id, 100, first) is False
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = uow.factors.get(user.id, FactorKind.TOTP)
+        assert stored is not None
+        assert (stored.last_step, stored.last_used_at) == (100, first)
+        assert uow.factors.advance_totp_step(user.id, 101, later) is True
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = uow.factors.get(user.id, FactorKind.TOTP)
+    assert stored is not None
+    assert (stored.last_step, stored.last_used_at) == (101, later)
+
+
+def test_a_rolled_back_advance_leaves_the_step_unused(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    enable(uow_factory, a_factor(user, last_step=5))
+
+    with uow_factory() as uow:
+        assert uow.factors.advance_totp_step(user.id, 6, START) is True
+
+    with uow_factory() as uow:
+        assert uow.factors.advance_totp_step(user.id, 6, START) is True
+
+
+def test_backup_codes_are_spent_once_counted_and_replaced(uow_factory: UowFactory) -> None:
+    user, stranger = a_user(), a_user()
+    codes, theirs = backup_codes(user), backup_codes(stranger, 1)
+    store(uow_factory, user, stranger)
+    give_codes(uow_factory, user, codes)
+    give_codes(uow_factory, stranger, theirs)
+    at = START + timedelta(minutes=1)
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 3
+        assert uow.backup_codes.spend(user.id, codes[0].code_hash, at) is True
+        assert uow.backup_codes.spend(user.id, codes[0].code_hash, at) is False
+        assert uow.backup_codes.spend(user.id, theirs[0].code_hash, at) is False
+        assert uow.backup_codes.spend(user.id, "f" * 64, at) is False
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 2
+        assert uow.backup_codes.count_unused(stranger.id) == 1
+        uow.backup_codes.replace(user.id, fresh := backup_codes(user, 2))
+        assert uow.backup_codes.spend(user.id, codes[1].code_hash, at) is False
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 2
+        assert uow.backup_codes.spend(user.id, fresh[0].code_hash, at) is True
+        assert uow.backup_codes.delete_all(user.id) == 2  # used codes are deleted too
+        assert uow.backup_codes.delete_all(user.id) == 0
+        uow.backup_codes.replace(stranger.id, [])
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 0
+        assert uow.backup_codes.count_unused(stranger.id) == 0
+
+
+def test_a_rolled_back_spend_leaves_the_code_unused(uow_factory: UowFactory) -> None:
+    user = a_user()
+    codes = backup_codes(user, 1)
+    store(uow_factory, user)
+    give_codes(uow_factory, user, codes)
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.spend(user.id, codes[0].code_hash, START) is True
+
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 1
+
+
+def test_deleting_a_user_deletes_their_factors_and_backup_codes(uow_factory: UowFactory) -> None:
+    doomed, kept = a_user(), a_user(email_verified=True, email_verified_at=START)
+    store(uow_factory, doomed, kept)
+    enable(uow_factory, a_factor(doomed), a_factor(doomed, FactorKind.SMS), a_factor(kept))
+    give_codes(uow_factory, doomed, backup_codes(doomed))
+    give_codes(uow_factory, kept, backup_codes(kept))
+
+    with uow_factory() as uow:
+        assert uow.users.delete_unverified_created_before(START + timedelta(days=7), 10) == [
+            doomed.id
+        ]
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.factors.list_for_user(doomed.id) == []
+        assert uow.backup_codes.count_unused(doomed.id) == 0
+        assert len(uow.factors.list_for_user(kept.id)) == 1
+        assert uow.backup_codes.count_unused(kept.id) == 3
+
+
+def test_of_twenty_concurrent_spends_of_one_code_exactly_one_wins(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    codes = backup_codes(user, 2)
+    store(uow_factory, user)
+    give_codes(uow_factory, user, codes)
+
+    def spend() -> bool:
+        with uow_factory() as uow:
+            won = uow.backup_codes.spend(user.id, codes[0].code_hash, START)
+            uow.commit()
+        return won
+
+    assert sorted(in_parallel(20, spend)) == [False] * 19 + [True]
+    with uow_factory() as uow:
+        assert uow.backup_codes.count_unused(user.id) == 1
+
+
+def test_of_twenty_concurrent_advances_to_one_step_exactly_one_wins(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    enable(uow_factory, a_factor(user, last_step=41))
+
+    def advance() -> bool:
+        with uow_factory() as uow:
+            won = uow.factors.advance_totp_step(user.id, 42, START)
+            uow.commit()
+        return won
+
+    assert sorted(in_parallel(20, advance)) == [False] * 19 + [True]
+    with uow_factory() as uow:
+        stored = uow.factors.get(user.id, FactorKind.TOTP)
+    assert stored is not None
+    assert stored.last_step == 42
+
+
 # --- the unit of work ------------------------------------------------------------------
 
 
@@ -688,8 +950,42 @@ def test_the_migrations_go_down_and_up_and_match_the_rows(sql_engine: Engine) ->
     assert differences == []
 
 
+def test_the_second_factor_migration_goes_down_to_the_identity_core_and_up(
+    sql_engine: Engine,
+) -> None:
+    url = sql_engine.url.render_as_string(hide_password=False)
+    user = a_user()
+    store(sql_backend(sql_engine), user)
+
+    downgrade(url, "0001")
+    with sql_engine.connect() as connection:
+        tables = set(sql_engine.dialect.get_table_names(connection))
+    assert {"users", "mfa_factors", "backup_codes"} & tables == {"users"}
+
+    upgrade(url)
+    with sql_backend(sql_engine)() as uow:
+        assert uow.users.get(user.id) is not None
+        uow.factors.save(a_factor(user))
+        uow.backup_codes.replace(user.id, backup_codes(user))
+        uow.commit()
+
+
 _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL compares them
     ("index", "uq_users_email_lower"),
     ("index", "ix_account_events_user_time"),
     ("index", "ix_account_events_type_time"),
 }
+
+
+def test_sealed_secrets_are_listed_in_pages_by_id(uow_factory: UowFactory) -> None:
+    users = [a_user() for _ in range(3)]
+    store(uow_factory, *users)
+    totps = [a_factor(user) for user in users]
+    enable(uow_factory, *totps, a_factor(users[0], FactorKind.SMS))
+
+    with uow_factory() as uow:
+        first = uow.factors.list_sealed(None, 2)
+        rest = uow.factors.list_sealed(first[-1].id, 2)
+
+    assert [f.id for f in first + rest] == sorted(f.id for f in totps)
+    assert all(f.kind is FactorKind.TOTP for f in first + rest)

@@ -12,6 +12,18 @@ PARAMS = {
     NoticeKind.PASSWORD_RESET: {"first_name": "Ann", "token": "tok_en-123"},
     NoticeKind.PASSWORD_CHANGED: {"first_name": "Ann"},
     NoticeKind.PASSWORD_RESET_DONE: {"first_name": "Ann"},
+    NoticeKind.MFA_ENABLED: {
+        "first_name": "Ann",
+        "factor": "SMS codes",
+        "at": "2026-03-01T09:00:00Z",
+    },
+    NoticeKind.MFA_DISABLED: {
+        "first_name": "Ann",
+        "factor": "SMS codes",
+        "at": "2026-03-01T09:00:00Z",
+    },
+    NoticeKind.BACKUP_CODES_REGENERATED: {"first_name": "Ann", "factor": "backup codes", "at": "x"},
+    NoticeKind.BACKUP_CODE_USED: {"first_name": "Ann", "codes_left": "9", "at": "x"},
 }
 
 
