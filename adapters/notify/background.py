@@ -1,4 +1,4 @@
-"""Send notices on daemon threads, off the request path (EN-02), when there is no queue."""
+"""Deliver on daemon threads, off the request path (EN-02), when there is no queue."""
 
 from __future__ import annotations
 
@@ -7,43 +7,54 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
 
 from application.ports.messaging import Notice, Notifier
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class ThreadedNotifier(Notifier):
-    """``send`` only puts the notice on an in-process queue, so every caller pays the same
-    whatever the notice or the mail server's state; ``workers`` daemon threads deliver
-    with ``retries`` more tries after a failure, waiting ``backoff * 2**n`` seconds.
+class BackgroundDelivery(Generic[T]):
+    """``put`` only queues the item in-process, so every caller pays the same whatever the
+    item or the far end's state; ``workers`` daemon threads ``deliver`` it with ``retries``
+    more tries after a failure, waiting ``backoff * 2**n`` seconds.
 
-    A failure is logged with the notice kind and the error type only: the address and the
-    params (a code, a token) never reach a log. The threads start on first use in each
-    process, so a fork (gunicorn ``--preload``) gets its own. Notices still queued when the
-    process exits are lost: use the RQ notifier where that matters.
+    A final failure is logged with ``describe(item)`` and the error type only, so no
+    address or content (a code, a token) reaches a log. The threads start on first use in
+    each process, so a fork (gunicorn ``--preload``) gets its own. Items still queued when
+    the process exits are lost: use the RQ adapters where that matters.
     """
 
     def __init__(
-        self, inner: Notifier, retries: int = 3, backoff: float = 0.5, workers: int = 2
+        self,
+        deliver: Callable[[T], None],
+        describe: Callable[[T], Mapping[str, str]],
+        name: str,
+        retries: int = 3,
+        backoff: float = 0.5,
+        workers: int = 2,
     ) -> None:
-        self._inner = inner
+        self._deliver_once = deliver
+        self._describe = describe
+        self._name = name
         self._retries = retries
         self._backoff = backoff
         self._workers = workers
         self._idle = threading.Condition()
         self._pending = 0
-        self._queue: queue.SimpleQueue[Notice] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[T] = queue.SimpleQueue()
         self._pid: int | None = None
 
-    def send(self, notice: Notice) -> None:
+    def put(self, item: T) -> None:
         with self._idle:
             self._start_if_needed()
             self._pending += 1
-        self._queue.put(notice)
+        self._queue.put(item)
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued notice was delivered or given up; False on timeout."""
+        """Wait until every queued item was delivered or given up; False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
@@ -53,30 +64,49 @@ class ThreadedNotifier(Notifier):
         self._pid, self._pending = os.getpid(), 0
         self._queue = queue.SimpleQueue()
         for number in range(self._workers):
-            name = f"notifier-{number}"
+            name = f"{self._name}-{number}"
             threading.Thread(target=self._work, args=(self._queue,), name=name, daemon=True).start()
 
-    def _work(self, notices: queue.SimpleQueue[Notice]) -> None:
+    def _work(self, items: queue.SimpleQueue[T]) -> None:
         while True:
-            notice = notices.get()
+            item = items.get()
             try:
-                self._deliver(notice)
+                self._deliver(item)
             finally:
                 with self._idle:
                     self._pending -= 1
                     self._idle.notify_all()
 
-    def _deliver(self, notice: Notice) -> None:
+    def _deliver(self, item: T) -> None:
         for attempt in range(self._retries + 1):
             try:
-                self._inner.send(notice)
-            except Exception as exc:  # any mailer error: retry, then log without the content
+                self._deliver_once(item)
+            except Exception as exc:  # any far-end error: retry, then log without the content
                 if attempt == self._retries:
-                    log.warning(
-                        "notice not delivered",
-                        extra={"kind": notice.kind.value, "error": type(exc).__name__},
-                    )
+                    extra = {**self._describe(item), "error": type(exc).__name__}
+                    log.warning("%s: not delivered", self._name, extra=extra)
                     return
                 time.sleep(self._backoff * 2**attempt)
             else:
                 return
+
+
+class ThreadedNotifier(Notifier):
+    """Notices sent in the background (see :class:`BackgroundDelivery`)."""
+
+    def __init__(
+        self, inner: Notifier, retries: int = 3, backoff: float = 0.5, workers: int = 2
+    ) -> None:
+        self._delivery = BackgroundDelivery(
+            inner.send, _notice_kind, "notifier", retries, backoff, workers
+        )
+
+    def send(self, notice: Notice) -> None:
+        self._delivery.put(notice)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self._delivery.flush(timeout)
+
+
+def _notice_kind(notice: Notice) -> Mapping[str, str]:
+    return {"kind": notice.kind.value}

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-import redis
-import rq
-
 from adapters.rq.queues import RqQueues
 from adapters.rq.sealing import seal_notice
 from application.ports.messaging import Notice, Notifier
 from application.ports.security import SecretBox
-from domain.errors import UnavailableError
 
 JOB = "entrypoints.worker.jobs.deliver_notice"
 RETRY_INTERVALS = [5, 15, 60, 300, 900]
-FAILED_JOB_TTL = 86_400
 JOB_TIMEOUT = 60
 
 
@@ -33,20 +26,6 @@ class QueuedNotifier(Notifier):
 
     def send(self, notice: Notice) -> None:
         sealed = seal_notice(self._box, notice)
-        try:
-            self._queues.default.enqueue_call(
-                JOB,
-                args=(sealed,),
-                job_id=new_job_id(),
-                description="deliver_notice",
-                timeout=JOB_TIMEOUT,
-                retry=rq.Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                result_ttl=0,
-                failure_ttl=FAILED_JOB_TTL,
-            )
-        except redis.RedisError as exc:
-            raise UnavailableError("Mail cannot be queued right now; retry shortly.") from exc
-
-
-def new_job_id() -> str:
-    return f"notice-{os.urandom(16).hex()}"
+        self._queues.enqueue_sealed(
+            JOB, sealed, kind="notice", retry_intervals=RETRY_INTERVALS, timeout=JOB_TIMEOUT
+        )

@@ -10,9 +10,12 @@ from typing import Protocol
 import redis
 import rq
 
+from domain.errors import UnavailableError
+
 DEFAULT = "default"
 EXPORTS = "exports"
 SOCKET_TIMEOUT_SECONDS = 2.0
+FAILED_JOB_TTL = 86_400
 
 
 class RedisUrlSource(Protocol):
@@ -44,6 +47,26 @@ class RqQueues:
             if self._pid != os.getpid():
                 self._pid, self._queues = os.getpid(), self._build()
             return self._queues[name]
+
+    def enqueue_sealed(
+        self, job: str, sealed: str, *, kind: str, retry_intervals: list[int], timeout: int
+    ) -> None:
+        """One job on the default queue whose only argument is a sealed payload: a random
+        id (``<kind>-<32 hex>``, saying nothing of the user), retries with backoff, no
+        result kept, failures kept a day. Redis being away raises ``UnavailableError``."""
+        try:
+            self.default.enqueue_call(
+                job,
+                args=(sealed,),
+                job_id=f"{kind}-{os.urandom(16).hex()}",
+                description=f"deliver_{kind}",
+                timeout=timeout,
+                retry=rq.Retry(max=len(retry_intervals), interval=retry_intervals),
+                result_ttl=0,
+                failure_ttl=FAILED_JOB_TTL,
+            )
+        except redis.RedisError as exc:
+            raise UnavailableError("Messages cannot be queued right now; retry shortly.") from exc
 
     def _build(self) -> dict[str, rq.Queue]:
         client = redis.Redis.from_url(

@@ -33,6 +33,21 @@ def deliver_notice(sealed: str) -> None:
     log.info("notice delivered", extra={"kind": notice.kind.value})
 
 
+def deliver_sms(sealed: str) -> None:
+    """Send a sealed text message now, unless its code has expired. A failed send raises,
+    and RQ retries it with backoff; a value that cannot be opened is dropped. The log says
+    what happened and never holds the number or the body."""
+    try:
+        message = _container().sms_courier().deliver(sealed)
+    except ValueError:
+        log.error("text message dropped: the sealed value cannot be opened")  # noqa: TRY400
+        return
+    if message is None:
+        log.info("text message dropped: it expired before it could be sent")
+        return
+    log.info("text message sent")
+
+
 def purge_unverified_users() -> int:
     deleted: int = _container().purge_unverified_users()(PurgeUnverifiedUsersCommand())
     log.info("unverified accounts purged", extra={"count": deleted})
