@@ -65,3 +65,32 @@ class Principal:
     email: str
     role: str
     methods: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MfaChallenge:
+    """The first step passed; ``POST /auth/login/mfa`` with ``login_token`` completes it."""
+
+    login_token: str
+    methods: tuple[str, ...]
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MfaStatus:
+    methods: tuple[str, ...]
+    totp_enabled: bool
+    totp_enabled_at: datetime | None
+    sms_enabled: bool
+    sms_phone: str | None
+    """Masked: country code and last two digits only."""
+    sms_enabled_at: datetime | None
+    backup_codes_left: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpEnrollment:
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+    expires_in: int

@@ -92,6 +92,18 @@ def purge_unverified() -> None:
     click.echo(f"deleted {deleted} unverified accounts")
 
 
+@main.group()
+def keys() -> None:
+    """Encryption key rotation."""
+
+
+@keys.command("reseal")
+def reseal() -> None:
+    """Re-seal every stored factor secret under the first key of BASTION_ENCRYPTION_KEYS."""
+    count = build_container(_settings()).reseal_factor_secrets()()
+    click.echo(f"re-sealed {count} factor secrets under the newest key")
+
+
 def _settings() -> Settings:
     try:
         return load_settings()

@@ -23,6 +23,7 @@ from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
 from adapters.notify.background import ThreadedNotifier
 from adapters.notify.console import ConsoleNotifier
+from adapters.notify.sms import ConsoleSmsSender, ThreadedSmsSender, WebhookSmsSender
 from adapters.notify.smtp import SmtpNotifier
 from adapters.notify.templates import NoticeRenderer
 from adapters.redis.challenge_store import RedisChallengeStore
@@ -35,24 +36,30 @@ from adapters.redis.session_cache import RedisSessionValidityCache
 from adapters.rq.notifier import QueuedNotifier
 from adapters.rq.queues import RqQueues
 from adapters.rq.sealing import SealedNoticeCourier
+from adapters.rq.sms import QueuedSmsSender, SealedSmsCourier
 from adapters.security.blocklist import ShippedPasswordBlocklist
 from adapters.security.digests import HmacDigester
 from adapters.security.network import HmacNetworkHasher
 from adapters.security.passwords import BcryptPasswordHasher
+from adapters.security.qr import SegnoQrRenderer
 from adapters.security.secret_box import FernetSecretBox
 from adapters.security.secrets import SystemSecretGenerator
 from adapters.security.tokens import JwtAccessTokenCodec
+from adapters.security.totp import PyOtpTotp
 from adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adapters.sqlalchemy.health import SqlHealthProbe
 from adapters.sqlalchemy.migrate import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
 from adapters.system.clock import SystemClock
 from adapters.system.ids import UuidV7Generator
+from adapters.system.phones import PhonenumbersParser
 from adapters.system.user_agents import UaParserUserAgentParser
 from application.account.change_password import ChangePassword
 from application.account.create_admin import CreateAdmin
 from application.account.get_profile import GetProfile
 from application.account.update_profile import UpdateProfile
+from application.account.verify_phone import ConfirmPhone, SendPhoneCode
+from application.auth.complete_mfa_login import CompleteMfaLogin
 from application.auth.log_in import LogIn
 from application.auth.log_out import LogOut
 from application.auth.purge_unverified_users import PurgeUnverifiedUsers
@@ -61,14 +68,25 @@ from application.auth.register_user import RegisterUser
 from application.auth.request_password_reset import RequestPasswordReset
 from application.auth.resend_verification import ResendVerification
 from application.auth.reset_password import ResetPassword
+from application.auth.send_login_sms import SendLoginSms
 from application.auth.verify_email import VerifyEmail
 from application.common.codes import CodePolicy, OneTimeCodes
+from application.common.factor_checks import FactorChecks, StepUp
 from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
+from application.common.login_attempts import LoginAttempts
 from application.common.notices import NoticeBudget
 from application.common.password_rules import PasswordRules
 from application.common.revocation import SessionRevoker
+from application.common.sign_in import SignInGate
+from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
 from application.common.validity import SessionValidity
+from application.mfa.backup_codes import RegenerateBackupCodes
+from application.mfa.disable import DisableFactor
+from application.mfa.reseal import ResealFactorSecrets
+from application.mfa.sms import ConfirmSms, StartSmsSetup
+from application.mfa.status import GetMfaStatus
+from application.mfa.totp import ConfirmTotp, StartTotpSetup
 from application.sessions.authenticate import Authenticate
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
@@ -171,6 +189,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     user_agents = providers.Singleton(UaParserUserAgentParser)
+    phones = providers.Singleton(PhonenumbersParser)
+    totp = providers.Singleton(PyOtpTotp)
+    qr = providers.Singleton(SegnoQrRenderer)
 
     # --- messaging -------------------------------------------------------------------
     renderer = providers.Singleton(NoticeRenderer, public_url=settings.provided.public_url)
@@ -196,6 +217,26 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(ThreadedNotifier, inner=direct_notifier),
     )
 
+    direct_sms = providers.Selector(
+        config.sms,
+        webhook=providers.Singleton(
+            WebhookSmsSender,
+            url=providers.Callable(
+                lambda s: s.sms_webhook_url.get_secret_value() if s.sms_webhook_url else "",
+                settings,
+            ),
+        ),
+        console=providers.Singleton(ConsoleSmsSender),
+    )
+    sms_courier = providers.Singleton(
+        SealedSmsCourier, box=secret_box, sender=direct_sms, clock=clock
+    )
+    sms_sender = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(QueuedSmsSender, queues=queues, box=secret_box),
+        memory=providers.Singleton(ThreadedSmsSender, inner=direct_sms),
+    )
+
     # --- shared steps ----------------------------------------------------------------
     throttle = providers.Singleton(
         Throttle, limiter=limiter, network=network, scale=settings.provided.rate_limit_scale
@@ -219,6 +260,38 @@ class Container(containers.DeclarativeContainer):
         network=network,
         ids=ids,
         publisher=publisher,
+    )
+    login_attempts = providers.Singleton(
+        LoginAttempts, store=challenges, secrets=secrets, digester=digester
+    )
+    gate = providers.Singleton(SignInGate, attempts=login_attempts, issuer=issuer)
+    factor_checks = providers.Singleton(
+        FactorChecks, totp=totp, box=secret_box, digester=digester, secrets=secrets, ids=ids
+    )
+    step_up = providers.Singleton(StepUp, hasher=hasher, checks=factor_checks, throttle=throttle)
+    sms_codes = providers.Singleton(
+        SmsCodes, throttle=throttle, sender=sms_sender, digester=digester, clock=clock
+    )
+    login_sms_codes = providers.Singleton(
+        OneTimeCodes,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        policy=providers.Object(CodePolicy(purpose="login_sms", ttl_seconds=300)),
+    )
+    sms_setup_codes = providers.Singleton(
+        OneTimeCodes,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        policy=providers.Object(CodePolicy(purpose="sms_setup", ttl_seconds=600)),
+    )
+    phone_codes = providers.Singleton(
+        OneTimeCodes,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        policy=providers.Object(CodePolicy(purpose="phone_verification", ttl_seconds=600)),
     )
     revoker = providers.Singleton(
         SessionRevoker, uow_factory=uow.provider, cache=validity_cache, publisher=publisher
@@ -250,9 +323,81 @@ class Container(containers.DeclarativeContainer):
         hasher=hasher,
         throttle=throttle,
         digester=digester,
-        issuer=issuer,
+        gate=gate,
         clock=clock,
         require_verified_email=settings.provided.require_verified_email,
+    )
+    complete_mfa_login = providers.Factory(
+        CompleteMfaLogin,
+        uow=uow,
+        attempts=login_attempts,
+        checks=factor_checks,
+        sms_codes=login_sms_codes,
+        throttle=throttle,
+        gate=gate,
+        notifier=notifier,
+        clock=clock,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    send_login_sms = providers.Factory(
+        SendLoginSms,
+        uow=uow,
+        attempts=login_attempts,
+        codes=login_sms_codes,
+        sms=sms_codes,
+        throttle=throttle,
+    )
+    get_mfa_status = providers.Factory(GetMfaStatus, uow=uow)
+    start_totp_setup = providers.Factory(
+        StartTotpSetup, uow=uow, totp=totp, qr=qr, box=secret_box, store=challenges
+    )
+    confirm_totp = providers.Factory(
+        ConfirmTotp,
+        uow=uow,
+        totp=totp,
+        box=secret_box,
+        store=challenges,
+        checks=factor_checks,
+        notifier=notifier,
+        clock=clock,
+        ids=ids,
+    )
+    start_sms_setup = providers.Factory(
+        StartSmsSetup,
+        uow=uow,
+        phones=phones,
+        step_up=step_up,
+        codes=sms_setup_codes,
+        sms=sms_codes,
+        box=secret_box,
+        store=challenges,
+        clock=clock,
+    )
+    confirm_sms = providers.Factory(
+        ConfirmSms,
+        uow=uow,
+        codes=sms_setup_codes,
+        box=secret_box,
+        store=challenges,
+        notifier=notifier,
+        clock=clock,
+        ids=ids,
+    )
+    disable_factor = providers.Factory(
+        DisableFactor, uow=uow, step_up=step_up, notifier=notifier, clock=clock
+    )
+    regenerate_backup_codes = providers.Factory(
+        RegenerateBackupCodes,
+        uow=uow,
+        step_up=step_up,
+        checks=factor_checks,
+        notifier=notifier,
+        clock=clock,
+    )
+    reseal_factor_secrets = providers.Factory(ResealFactorSecrets, uow=uow, box=secret_box)
+    send_phone_code = providers.Factory(SendPhoneCode, uow=uow, codes=phone_codes, sms=sms_codes)
+    confirm_phone = providers.Factory(
+        ConfirmPhone, uow=uow, codes=phone_codes, publisher=publisher, clock=clock
     )
     refresh_session = providers.Factory(
         RefreshSession, uow=uow, digester=digester, minter=minter, revoker=revoker, clock=clock
@@ -324,6 +469,7 @@ def build_container(
             "store": store,
             "ephemeral": ephemeral or ("redis" if settings.redis_url else "memory"),
             "mail": "smtp" if settings.smtp_url else "console",
+            "sms": "webhook" if settings.sms_webhook_url else "console",
         }
     )
     return container

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     require_verified_email: bool = True
     public_url: str = "http://127.0.0.1:8000"
     smtp_url: SecretStr | None = None
+    sms_webhook_url: SecretStr | None = None
     mail_from: str = "Bastion <no-reply@localhost>"
     trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
     cors_origins: str = ""

@@ -2,7 +2,8 @@
 
 An unknown email and a wrong password give the same 401 after the same work: the hasher
 checks a dummy hash when there is no user (SECURITY EN-01). Disabled, locked and
-unverified accounts are told so only after a correct password (EN-03). Failures slow
+unverified accounts are told so only after a correct password (EN-03). A user with a second
+factor gets an ``MfaChallenge`` instead of tokens (the shared ``SignInGate``). Failures slow
 the source down on that account only, so an attacker cannot lock the owner out (RL-02).
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.common.client import ClientContext
-from application.common.issuing import SessionIssuer
+from application.common.sign_in import SignInGate
 from application.common.throttle import Rule, Throttle
 from application.ports.persistence import UnitOfWork
 from application.ports.security import Digester, PasswordHasher
 from application.ports.system import Clock
-from application.results import TokenPair
+from application.results import MfaChallenge, TokenPair
 from domain.errors import InvalidCredentialsError
 from domain.events import EventDraft, EventType
 from domain.sessions import AuthMethod
@@ -38,7 +39,7 @@ class LogIn:
         hasher: PasswordHasher,
         throttle: Throttle,
         digester: Digester,
-        issuer: SessionIssuer,
+        gate: SignInGate,
         clock: Clock,
         require_verified_email: bool,
     ) -> None:
@@ -46,11 +47,11 @@ class LogIn:
         self._hasher = hasher
         self._throttle = throttle
         self._digester = digester
-        self._issuer = issuer
+        self._gate = gate
         self._clock = clock
         self._require_verified_email = require_verified_email
 
-    def __call__(self, cmd: LogInCommand) -> TokenPair:
+    def __call__(self, cmd: LogInCommand) -> TokenPair | MfaChallenge:
         email = EmailAddress.parse(cmd.email)
         account = self._digester.keyed(email.value, "login-throttle")
         self._throttle.check(Rule.LOGIN_FAILURES, cmd.client.ip, account)
@@ -65,34 +66,27 @@ class LogIn:
         self._throttle.forgive(Rule.LOGIN_FAILURES, cmd.client.ip, account)
         return self._sign_in(user, cmd)
 
-    def _sign_in(self, known: User, cmd: LogInCommand) -> TokenPair:
+    def _sign_in(self, known: User, cmd: LogInCommand) -> TokenPair | MfaChallenge:
         now = self._clock.now()
         with self._uow as uow:
-            user = uow.users.get(known.id, for_update=True) or known
+            user = uow.users.get(known.id, for_update=True)
+            if user is None:  # deleted since the password check
+                raise InvalidCredentialsError()
             failures = user.failed_login_count
             if user.password is not None and self._hasher.needs_rehash(user.password):
                 user.set_password(self._hasher.hash(cmd.password), now)
-            user.record_login(now)
+            user.record_password_accepted(now)
             uow.users.save(user)
-            pair = self._issuer.open(
+            outcome = self._gate.after_first_step(
                 uow,
                 user,
                 cmd.client,
-                methods=(AuthMethod.PASSWORD,),
+                first_step=(AuthMethod.PASSWORD,),
                 at=now,
                 recent_failures=failures,
             )
-            uow.events.add(
-                EventDraft(
-                    type=EventType.LOGIN_SUCCEEDED,
-                    user_id=user.id,
-                    session_id=pair.session_id,
-                    at=now,
-                    metadata={"method": "password"},
-                )
-            )
             uow.commit()
-        return pair
+        return outcome
 
     def _record_failure(self, known: User | None) -> None:
         now = self._clock.now()

@@ -36,6 +36,10 @@ class OneTimeCodes:
         self._digester = digester
         self._policy = policy
 
+    @property
+    def ttl_seconds(self) -> int:
+        return self._policy.ttl_seconds
+
     def _key(self, subject: str) -> str:
         return f"{self._policy.purpose}:{subject}"
 

@@ -20,6 +20,12 @@ class Rule(StrEnum):
     FORGOT = "forgot"
     RESET = "reset"
     REFRESH = "refresh"
+    MFA = "mfa"
+    MFA_FAILURES = "mfa-failures"
+    SMS_COOLDOWN = "sms-cooldown"
+    SMS_PER_PHONE = "sms-phone"
+    SMS_PER_ADDRESS = "sms-address"
+    SMS_GLOBAL = "sms-global"
 
 
 LIMITS: Mapping[Rule, Limit] = {
@@ -32,10 +38,21 @@ LIMITS: Mapping[Rule, Limit] = {
     Rule.FORGOT: Limit(capacity=5, period=900),
     Rule.RESET: Limit(capacity=10, period=900),
     Rule.REFRESH: Limit(capacity=60, period=60),
+    Rule.MFA: Limit(capacity=30, period=300),
+    Rule.MFA_FAILURES: Limit(capacity=20, period=900),
+    Rule.SMS_COOLDOWN: Limit(capacity=1, period=30),
+    Rule.SMS_PER_PHONE: Limit(capacity=10, period=86_400),
+    Rule.SMS_PER_ADDRESS: Limit(capacity=20, period=3600),
+    Rule.SMS_GLOBAL: Limit(capacity=1000, period=3600),
 }
 """Per client address unless named otherwise; ``login-failures`` is per (account, address):
 failed passwords slow that address down on that account while the owner, elsewhere,
-still signs in."""
+still signs in. The rules in :data:`PER_SUBJECT` ignore the address: ``mfa-failures`` caps
+second-factor guesses per account across every sign-in attempt and resend (SECURITY
+RL-03); ``sms-cooldown`` is per account, ``sms-phone`` per number, ``sms-global`` one
+bucket for the whole service, so SMS pumping runs dry whatever the attacker's address."""
+
+PER_SUBJECT = frozenset({Rule.MFA_FAILURES, Rule.SMS_COOLDOWN, Rule.SMS_PER_PHONE, Rule.SMS_GLOBAL})
 
 
 class Throttle:
@@ -48,6 +65,8 @@ class Throttle:
         }
 
     def key(self, rule: Rule, ip: str, subject: str = "") -> str:
+        if rule in PER_SUBJECT:
+            return f"{rule.value}:{subject}"
         suffix = f":{subject}" if subject else ""
         address = self._network.limiter_key(ip)
         return address if rule is Rule.API else f"{rule.value}:{address}{suffix}"

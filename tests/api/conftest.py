@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from tests.support.clock import ManualClock
-from tests.support.notifier import RecordingNotifier
+from tests.support.notifier import RecordingNotifier, RecordingSmsSender
 from tests.support.settings import test_settings
 
 PASSWORD = "correct horse battery staple"
@@ -28,6 +28,7 @@ class Bastion:
     container: Container
     mail: RecordingNotifier
     clock: ManualClock
+    sms: RecordingSmsSender
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
@@ -78,13 +79,15 @@ def make_bastion(tmp_path: Path) -> Iterator[BastionFactory]:
         container = build_container(settings, store=store, ephemeral="memory")  # type: ignore[arg-type]
         mail, clock = RecordingNotifier(), ManualClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
         container.notifier.override(mail)
+        sms = RecordingSmsSender()
+        container.sms_sender.override(sms)
         container.clock.override(clock)
         if store == "sql":
             container.migrate()
         app = create_app(settings, container)
         app.testing = True
         containers.append(container)
-        return Bastion(app, app.test_client(), container, mail, clock)
+        return Bastion(app, app.test_client(), container, mail, clock, sms)
 
     yield make
     for container in containers:

@@ -1,17 +1,20 @@
 """A production-shaped stack in real processes: gunicorn (2 workers), an RQ worker, an SMTP
-sink, on PostgreSQL and Redis started by the session fixtures."""
+sink and an SMS webhook sink, on PostgreSQL and Redis started by the session fixtures."""
 
 from __future__ import annotations
 
 import email
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -64,6 +67,55 @@ class MailSink:
         raise AssertionError(f"no mail to {to} matching {pattern!r}")
 
 
+class SmsSink:
+    """The SMS webhook's far end: keeps every ``{"to", "body"}`` it is sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, str]] = []
+        self.lock = Lock()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                with sink.lock:
+                    sink.messages.append(json.loads(self.rfile.read(length)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
+
+    def wait_for_code(self, to: str, after: int = 0, timeout: float = 20) -> str:
+        """The code in the first text to ``to`` beyond the first ``after`` ones."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                texts = [m["body"] for m in self.messages if m["to"] == to][after:]
+            if texts:
+                found = re.search(r"\b(\d{6})\b", texts[0])
+                assert found, "a text without a code"
+                return found.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"no text to {to}")
+
+    def count(self, to: str) -> int:
+        with self.lock:
+            return sum(1 for m in self.messages if m["to"] == to)
+
+
+@pytest.fixture(scope="session")
+def sms_sink() -> Iterator[SmsSink]:
+    sink = SmsSink()
+    thread = threading.Thread(target=sink.server.serve_forever, daemon=True)
+    thread.start()
+    yield sink
+    sink.server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def mail_sink() -> Iterator[MailSink]:
     sink = MailSink()
@@ -113,7 +165,11 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30)
 
 @pytest.fixture(scope="session")
 def stack(
-    postgres_url: str, redis_url: str, mail_sink: MailSink, tmp_path_factory: pytest.TempPathFactory
+    postgres_url: str,
+    redis_url: str,
+    mail_sink: MailSink,
+    sms_sink: SmsSink,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("e2e-logs")
     port = free_port()
@@ -123,6 +179,7 @@ def stack(
         "BASTION_DATABASE_URL": _fresh_database(postgres_url, "bastion_e2e"),
         "BASTION_REDIS_URL": redis_url,
         "BASTION_SMTP_URL": f"smtp://127.0.0.1:{mail_sink.port}",  # type: ignore[attr-defined]
+        "BASTION_SMS_WEBHOOK_URL": sms_sink.url,
         "BASTION_PUBLIC_URL": "https://bastion.example",
         "BASTION_BCRYPT_ROUNDS": "4",
         "BASTION_RATE_LIMIT_SCALE": "1000",

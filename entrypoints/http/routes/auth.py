@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from application.auth.complete_mfa_login import CompleteMfaLoginCommand
 from application.auth.log_in import LogInCommand
 from application.auth.log_out import LogOutCommand
 from application.auth.refresh_session import RefreshSessionCommand
@@ -11,9 +13,10 @@ from application.auth.register_user import RegisterUserCommand
 from application.auth.request_password_reset import RequestPasswordResetCommand
 from application.auth.resend_verification import ResendVerificationCommand
 from application.auth.reset_password import ResetPasswordCommand
+from application.auth.send_login_sms import SendLoginSmsCommand
 from application.auth.verify_email import VerifyEmailCommand
 from application.common.throttle import Rule
-from application.results import TokenPair, UserProfile
+from application.results import MfaChallenge, TokenPair, UserProfile
 from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import authenticated, principal
@@ -28,6 +31,7 @@ from entrypoints.http.schemas.auth import (
     VerifyEmailRequest,
 )
 from entrypoints.http.schemas.common import StatusResponse, UserResponse
+from entrypoints.http.schemas.mfa import LoginResponse, LoginTokenRequest, MfaLoginRequest
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-up and sign-in")
 ACCEPTED = {"status": "verification_sent"}
@@ -69,13 +73,43 @@ def resend_verification(body: dict[str, Any]) -> dict[str, str]:
 @blp.route("/login", methods=["POST"])
 @limited(Rule.LOGIN)
 @blp.arguments(LoginRequest)
-@blp.response(200, TokenResponse)
+@blp.response(200, LoginResponse)
 @problems(blp, 400, 401, 403, 415, 422)
-def log_in(body: dict[str, Any]) -> TokenPair:
+def log_in(body: dict[str, Any]) -> TokenPair | dict[str, Any]:
     """Sign in with email and password. 401 ``invalid_credentials`` for an unknown email
     or a wrong password alike; 403 ``account_disabled``, ``account_locked`` or
-    ``email_not_verified`` only after a correct password."""
-    return container().log_in()(LogInCommand(client=client(), **body))
+    ``email_not_verified`` only after a correct password. A user with a second factor
+    gets ``mfa_required`` and a ``login_token`` instead of tokens."""
+    outcome = container().log_in()(LogInCommand(client=client(), **body))
+    if isinstance(outcome, MfaChallenge):
+        return {"mfa_required": True, **asdict(outcome)}
+    return outcome
+
+
+@blp.route("/login/mfa", methods=["POST"])
+@limited(Rule.MFA)
+@blp.arguments(MfaLoginRequest)
+@blp.response(200, TokenResponse)
+@problems(blp, 400, 401, 403, 415, 422)
+def complete_mfa_login(body: dict[str, Any]) -> TokenPair:
+    """Complete a sign-in with a ``totp``, ``sms`` or ``backup_code`` code. 401
+    ``invalid_mfa_code`` for a wrong, replayed or used code; 401 ``invalid_login_token``
+    once the attempt is over (5 minutes, 5 tries, or already completed); 429 when the
+    account's second-factor budget (20 wrong codes per 15 minutes, across attempts) is
+    spent. The access token's ``amr`` lists both steps."""
+    return container().complete_mfa_login()(CompleteMfaLoginCommand(client=client(), **body))
+
+
+@blp.route("/login/sms", methods=["POST"])
+@limited(Rule.MFA)
+@blp.arguments(LoginTokenRequest)
+@blp.response(202, StatusResponse)
+@problems(blp, 400, 401, 415, 422)
+def send_login_sms(body: dict[str, Any]) -> dict[str, str]:
+    """Text the sign-in code (6 digits, 10 minutes, bound to this ``login_token``) to the
+    confirmed SMS number. One per 30 s per account, 10 per number per day."""
+    container().send_login_sms()(SendLoginSmsCommand(client=client(), **body))
+    return {"status": "code_sent"}
 
 
 @blp.route("/refresh", methods=["POST"])

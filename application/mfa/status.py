@@ -1,0 +1,35 @@
+"""``GET /me/mfa``: which second factors are on and how many backup codes are left."""
+
+from __future__ import annotations
+
+from application.ports.persistence import UnitOfWork
+from application.results import MfaStatus
+from domain.factors import FactorKind, login_methods
+from domain.ids import UserId
+from domain.values import PhoneNumber
+
+
+class GetMfaStatus:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __call__(self, user_id: UserId) -> MfaStatus:
+        with self._uow as uow:
+            factors = {factor.kind: factor for factor in uow.factors.list_for_user(user_id)}
+            left = uow.backup_codes.count_unused(user_id)
+        totp, sms = factors.get(FactorKind.TOTP), factors.get(FactorKind.SMS)
+        return MfaStatus(
+            methods=tuple(m.value for m in login_methods(list(factors.values()), left)),
+            totp_enabled=totp is not None,
+            totp_enabled_at=totp.created_at if totp else None,
+            sms_enabled=sms is not None,
+            sms_phone=mask(sms.phone) if sms and sms.phone else None,
+            sms_enabled_at=sms.created_at if sms else None,
+            backup_codes_left=left if factors else 0,
+        )
+
+
+def mask(phone: PhoneNumber) -> str:
+    """``+14155550123`` → ``+1•••••••23``: enough to recognise, too little to use."""
+    digits = phone.value[1:]
+    return f"+{digits[0]}{'•' * (len(digits) - 3)}{digits[-2:]}"

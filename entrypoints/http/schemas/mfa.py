@@ -1,0 +1,89 @@
+"""Bodies of the second-factor endpoints (``/auth/login/mfa``, ``/me/mfa``, ``/me/phone``)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from domain.factors import LoginMethod
+from entrypoints.http.schemas.common import MAX_SECRET_INPUT, UserResponse, UtcDateTime
+
+_CODE = validate.Length(min=1, max=64)
+_LOGIN_TOKEN = validate.Length(min=1, max=512)
+
+
+class LoginResponse(Schema):
+    """The token response, or — for a user with a second factor — ``mfa_required: true``
+    with a ``login_token`` for ``POST /auth/login/mfa``, the ``methods`` on offer and how
+    many seconds the token lives (``expires_in``). No session exists until that step."""
+
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(required=True)
+    session_id = fields.UUID()
+    user = fields.Nested(UserResponse)
+    mfa_required = fields.Boolean()
+    login_token = fields.String()
+    methods = fields.List(fields.String(), metadata={"description": "totp, sms, backup_code"})
+
+
+class MfaLoginRequest(Schema):
+    login_token = fields.String(required=True, validate=_LOGIN_TOKEN)
+    method = fields.String(required=True, validate=validate.OneOf([m.value for m in LoginMethod]))
+    code = fields.String(
+        required=True,
+        validate=_CODE,
+        metadata={"description": "6 digits (totp, sms) or a backup code (any case, dashes)"},
+    )
+
+
+class LoginTokenRequest(Schema):
+    login_token = fields.String(required=True, validate=_LOGIN_TOKEN)
+
+
+class CodeRequest(Schema):
+    code = fields.String(required=True, validate=_CODE)
+
+
+class ProofRequest(Schema):
+    """Proof beyond the access token: the password, or a current authenticator or backup
+    code. One of the two is required."""
+
+    password = fields.String(validate=validate.Length(min=1, max=MAX_SECRET_INPUT))
+    code = fields.String(validate=_CODE)
+
+
+class SmsSetupRequest(ProofRequest):
+    """``password`` or ``code`` is needed only to replace the number of an enabled SMS
+    factor."""
+
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "E.164, e.g. +14155550100"},
+    )
+
+
+class TotpSetupResponse(Schema):
+    secret = fields.String(required=True, metadata={"description": "base32, 160 bits"})
+    otpauth_uri = fields.String(required=True)
+    qr_svg = fields.String(required=True, metadata={"description": "the URI as an SVG QR code"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds to confirm"})
+
+
+class BackupCodesResponse(Schema):
+    backup_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "shown once; empty when an existing set stays in force"},
+    )
+
+
+class MfaStatusResponse(Schema):
+    methods = fields.List(fields.String(), required=True)
+    totp_enabled = fields.Boolean(required=True)
+    totp_enabled_at = UtcDateTime(allow_none=True)
+    sms_enabled = fields.Boolean(required=True)
+    sms_phone = fields.String(allow_none=True, metadata={"description": "masked"})
+    sms_enabled_at = UtcDateTime(allow_none=True)
+    backup_codes_left = fields.Integer(required=True)
