@@ -29,10 +29,6 @@ class FactorKind(StrEnum):
     TOTP = "totp"
     SMS = "sms"
 
-    @property
-    def method(self) -> AuthMethod:
-        return AuthMethod.OTP if self is FactorKind.TOTP else AuthMethod.SMS
-
 
 class LoginMethod(StrEnum):
     """What ``POST /auth/login/mfa`` accepts as ``method``."""
@@ -52,9 +48,10 @@ class LoginMethod(StrEnum):
 
 @dataclass(slots=True, kw_only=True)
 class SecondFactor:
-    """One enabled factor. ``secret`` is the sealed TOTP secret; ``phone`` the confirmed
-    number for SMS (separate from the profile phone: changing the profile never moves
-    codes to a new number)."""
+    """One enabled factor. Only confirmed factors are stored (a pending one waits in the
+    short-lived store), so the seed's "verification status" is: stored means verified.
+    ``secret`` is the sealed TOTP secret; ``phone`` the confirmed number for SMS (separate
+    from the profile phone: changing the profile never moves codes to a new number)."""
 
     id: FactorId
     user_id: UserId
@@ -64,11 +61,6 @@ class SecondFactor:
     phone: PhoneNumber | None = None
     last_step: int | None = None
     last_used_at: datetime | None = None
-
-    @property
-    def verified(self) -> bool:
-        """Only confirmed factors are stored, so a stored factor is a verified one."""
-        return True
 
 
 @dataclass(slots=True, kw_only=True)

@@ -21,7 +21,7 @@ from adapters.memory.ephemeral import (
 from adapters.memory.health import MemoryHealthProbe
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
-from adapters.notify.background import ThreadedNotifier
+from adapters.notify.background import ThreadedNotifier, ThreadedTasks
 from adapters.notify.console import ConsoleNotifier
 from adapters.notify.sms import ConsoleSmsSender, ThreadedSmsSender, WebhookSmsSender
 from adapters.notify.smtp import SmtpNotifier
@@ -37,6 +37,7 @@ from adapters.rq.notifier import QueuedNotifier
 from adapters.rq.queues import RqQueues
 from adapters.rq.sealing import SealedNoticeCourier
 from adapters.rq.sms import QueuedSmsSender, SealedSmsCourier
+from adapters.rq.tasks import QueuedTasks, SealedTaskCourier
 from adapters.security.blocklist import ShippedPasswordBlocklist
 from adapters.security.digests import HmacDigester
 from adapters.security.network import HmacNetworkHasher
@@ -65,8 +66,8 @@ from application.auth.log_out import LogOut
 from application.auth.purge_unverified_users import PurgeUnverifiedUsers
 from application.auth.refresh_session import RefreshSession
 from application.auth.register_user import RegisterUser
-from application.auth.request_password_reset import RequestPasswordReset
-from application.auth.resend_verification import ResendVerification
+from application.auth.request_password_reset import RequestPasswordReset, SendPasswordReset
+from application.auth.resend_verification import ResendVerification, SendVerification
 from application.auth.reset_password import ResetPassword
 from application.auth.send_login_sms import SendLoginSms
 from application.auth.verify_email import VerifyEmail
@@ -82,14 +83,17 @@ from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
 from application.common.validity import SessionValidity
 from application.mfa.backup_codes import RegenerateBackupCodes
+from application.mfa.confirm_sms import ConfirmSms
+from application.mfa.confirm_totp import ConfirmTotp
 from application.mfa.disable import DisableFactor
 from application.mfa.reseal import ResealFactorSecrets
-from application.mfa.sms import ConfirmSms, StartSmsSetup
+from application.mfa.start_sms_setup import StartSmsSetup
+from application.mfa.start_totp_setup import StartTotpSetup
 from application.mfa.status import GetMfaStatus
-from application.mfa.totp import ConfirmTotp, StartTotpSetup
 from application.sessions.authenticate import Authenticate
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
+from entrypoints.tasks import task_runner
 
 Store = Literal["sql", "memory"]
 Ephemeral = Literal["redis", "memory"]
@@ -211,6 +215,14 @@ class Container(containers.DeclarativeContainer):
     notice_courier = providers.Singleton(
         SealedNoticeCourier, box=secret_box, notifier=direct_notifier
     )
+    __self__ = providers.Self()
+    run_task = providers.Singleton(task_runner, __self__)
+    task_courier = providers.Singleton(SealedTaskCourier, box=secret_box, run=run_task)
+    background_tasks = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(QueuedTasks, queues=queues, box=secret_box),
+        memory=providers.Singleton(ThreadedTasks, run=run_task),
+    )
     notifier = providers.Selector(
         config.ephemeral,
         redis=providers.Singleton(QueuedNotifier, queues=queues, box=secret_box),
@@ -265,10 +277,6 @@ class Container(containers.DeclarativeContainer):
         LoginAttempts, store=challenges, secrets=secrets, digester=digester
     )
     gate = providers.Singleton(SignInGate, attempts=login_attempts, issuer=issuer)
-    factor_checks = providers.Singleton(
-        FactorChecks, totp=totp, box=secret_box, digester=digester, secrets=secrets, ids=ids
-    )
-    step_up = providers.Singleton(StepUp, hasher=hasher, checks=factor_checks, throttle=throttle)
     sms_codes = providers.Singleton(
         SmsCodes, throttle=throttle, sender=sms_sender, digester=digester, clock=clock
     )
@@ -279,6 +287,17 @@ class Container(containers.DeclarativeContainer):
         digester=digester,
         policy=providers.Object(CodePolicy(purpose="login_sms", ttl_seconds=300)),
     )
+    factor_checks = providers.Singleton(
+        FactorChecks,
+        totp=totp,
+        box=secret_box,
+        digester=digester,
+        secrets=secrets,
+        ids=ids,
+        sms_codes=login_sms_codes,
+        notifier=notifier,
+    )
+    step_up = providers.Singleton(StepUp, hasher=hasher, checks=factor_checks, throttle=throttle)
     sms_setup_codes = providers.Singleton(
         OneTimeCodes,
         store=challenges,
@@ -312,10 +331,16 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
     )
     verify_email = providers.Factory(
-        VerifyEmail, uow=uow, codes=email_codes, publisher=publisher, clock=clock
+        VerifyEmail,
+        uow=uow,
+        codes=email_codes,
+        digester=digester,
+        publisher=publisher,
+        clock=clock,
     )
-    resend_verification = providers.Factory(
-        ResendVerification, uow=uow, codes=email_codes, budget=notice_budget, notifier=notifier
+    resend_verification = providers.Factory(ResendVerification, uow=uow, tasks=background_tasks)
+    send_verification = providers.Factory(
+        SendVerification, uow=uow, codes=email_codes, budget=notice_budget, notifier=notifier
     )
     log_in = providers.Factory(
         LogIn,
@@ -332,10 +357,8 @@ class Container(containers.DeclarativeContainer):
         uow=uow,
         attempts=login_attempts,
         checks=factor_checks,
-        sms_codes=login_sms_codes,
         throttle=throttle,
         gate=gate,
-        notifier=notifier,
         clock=clock,
         require_verified_email=settings.provided.require_verified_email,
     )
@@ -404,7 +427,10 @@ class Container(containers.DeclarativeContainer):
     )
     log_out = providers.Factory(LogOut, uow=uow, revoker=revoker, clock=clock)
     request_password_reset = providers.Factory(
-        RequestPasswordReset,
+        RequestPasswordReset, uow=uow, tasks=background_tasks
+    )
+    send_password_reset = providers.Factory(
+        SendPasswordReset,
         uow=uow,
         store=challenges,
         secrets=secrets,
@@ -428,7 +454,9 @@ class Container(containers.DeclarativeContainer):
         PurgeUnverifiedUsers, uow=uow, lock=lock, clock=clock
     )
     get_profile = providers.Factory(GetProfile, uow=uow)
-    update_profile = providers.Factory(UpdateProfile, uow=uow, publisher=publisher, clock=clock)
+    update_profile = providers.Factory(
+        UpdateProfile, uow=uow, phones=phones, publisher=publisher, clock=clock
+    )
     change_password = providers.Factory(
         ChangePassword,
         uow=uow,

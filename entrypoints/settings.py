@@ -102,7 +102,7 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError([_describe(e) for e in error.errors()]) from None
     if settings.env is not Environment.PRODUCTION:
         settings = settings.model_copy(update=_generated_secrets(settings))
-    problems = _secret_problems(settings)
+    problems = _secret_problems(settings) + _delivery_problems(settings)
     if problems:
         raise SettingsError(problems)
     return settings
@@ -128,6 +128,23 @@ def _secret_problems(settings: Settings) -> list[str]:
     production = settings.env is Environment.PRODUCTION
     if production and settings.bcrypt_rounds < MIN_PRODUCTION_BCRYPT_ROUNDS:
         problems.append("BASTION_BCRYPT_ROUNDS: at least 10 in production")
+    return problems
+
+
+def _delivery_problems(settings: Settings) -> list[str]:
+    """Codes and reset links leave by mail and SMS: the console stand-ins would print them
+    into the log stream, so production needs the real channels."""
+    channels = {
+        "BASTION_SMTP_URL": (settings.smtp_url, ("smtp://", "smtps://")),
+        "BASTION_SMS_WEBHOOK_URL": (settings.sms_webhook_url, ("https://", "http://")),
+    }
+    problems = []
+    for name, (value, schemes) in channels.items():
+        if value is None:
+            if settings.env is Environment.PRODUCTION:
+                problems.append(f"{name}: required in production (the console would log codes)")
+        elif not value.get_secret_value().startswith(schemes):
+            problems.append(f"{name}: must start with {' or '.join(schemes)}")
     return problems
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from application.ports.messaging import Notice, Notifier
+from application.ports.messaging import BackgroundTasks, Notice, Notifier
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -110,3 +110,33 @@ class ThreadedNotifier(Notifier):
 
 def _notice_kind(notice: Notice) -> Mapping[str, str]:
     return {"kind": notice.kind.value}
+
+
+class ThreadedTasks(BackgroundTasks):
+    """Background tasks without a queue (the embedded default): ``run`` is called on a
+    daemon thread with the task's name and payload (see :class:`BackgroundDelivery`)."""
+
+    def __init__(
+        self,
+        run: Callable[[str, Mapping[str, str]], None],
+        retries: int = 3,
+        backoff: float = 0.5,
+        workers: int = 2,
+    ) -> None:
+        self._run = run
+        self._delivery: BackgroundDelivery[tuple[str, Mapping[str, str]]] = BackgroundDelivery(
+            self._run_one, _task_name, "tasks", retries, backoff, workers
+        )
+
+    def defer(self, task: str, payload: Mapping[str, str]) -> None:
+        self._delivery.put((task, dict(payload)))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self._delivery.flush(timeout)
+
+    def _run_one(self, item: tuple[str, Mapping[str, str]]) -> None:
+        self._run(*item)
+
+
+def _task_name(item: tuple[str, Mapping[str, str]]) -> Mapping[str, str]:
+    return {"task": item[0]}

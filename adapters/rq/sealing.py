@@ -20,12 +20,12 @@ def open_notice(box: SecretBox, sealed: str) -> Notice:
     kind = payload.get("kind") if isinstance(payload, dict) else None
     to = payload.get("to") if isinstance(payload, dict) else None
     params = payload.get("params") if isinstance(payload, dict) else None
-    if not isinstance(kind, str) or not isinstance(to, str) or not _texts(params):
+    if not isinstance(kind, str) or not isinstance(to, str) or not is_text_mapping(params):
         raise ValueError("the sealed value is not a notice")
     return Notice(NoticeKind(kind), to, dict(params))
 
 
-def _texts(params: object) -> TypeGuard[dict[str, str]]:
+def is_text_mapping(params: object) -> TypeGuard[dict[str, str]]:
     return isinstance(params, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in params.items()
     )

@@ -1,10 +1,13 @@
-"""Change one's own names and phone. A new phone is unverified until confirmed."""
+"""Change one's own names and phone. A new phone must be a valid, possible number (the
+same check as SMS setup, so no text goes to a number no carrier serves) and stays
+unverified until confirmed by a code."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from application.common.messages import announce
+from application.ports.identity import PhoneNumberParser
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
@@ -12,7 +15,7 @@ from application.results import UserProfile
 from domain.errors import NotFoundError
 from domain.ids import UserId
 from domain.users import ProfileChanges
-from domain.values import PersonName, PhoneNumber
+from domain.values import PersonName
 
 CLEAR = ""
 """An empty string clears an optional field (display name, phone)."""
@@ -26,7 +29,7 @@ class UpdateProfileCommand:
     display_name: str | None = None
     phone: str | None = None
 
-    def changes(self) -> ProfileChanges:
+    def changes(self, phones: PhoneNumberParser) -> ProfileChanges:
         def name(value: str | None, field: str, limit: int = 50) -> PersonName | None:
             return PersonName.parse(value, field, limit) if value else None
 
@@ -35,19 +38,22 @@ class UpdateProfileCommand:
             last_name=name(self.last_name, "last_name"),
             display_name=name(self.display_name, "display_name", 100),
             clear_display_name=self.display_name == CLEAR,
-            phone=PhoneNumber.parse(self.phone) if self.phone else None,
+            phone=phones.parse(self.phone) if self.phone else None,
             clear_phone=self.phone == CLEAR,
         )
 
 
 class UpdateProfile:
-    def __init__(self, uow: UnitOfWork, publisher: EventPublisher, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, phones: PhoneNumberParser, publisher: EventPublisher, clock: Clock
+    ) -> None:
         self._uow = uow
+        self._phones = phones
         self._publisher = publisher
         self._clock = clock
 
     def __call__(self, cmd: UpdateProfileCommand) -> UserProfile:
-        changes = cmd.changes()
+        changes = cmd.changes(self._phones)
         now = self._clock.now()
         with self._uow as uow:
             user = uow.users.get(cmd.user_id, for_update=True)

@@ -18,7 +18,7 @@ from application.ports.persistence import UnitOfWork
 from application.ports.security import Digester, PasswordHasher
 from application.ports.system import Clock
 from application.results import MfaChallenge, TokenPair
-from domain.errors import InvalidCredentialsError
+from domain.errors import DomainError, InvalidCredentialsError
 from domain.events import EventDraft, EventType
 from domain.sessions import AuthMethod
 from domain.users import User
@@ -62,7 +62,11 @@ class LogIn:
             self._throttle.spend(Rule.LOGIN_FAILURES, cmd.client.ip, account)
             self._record_failure(user)
             raise InvalidCredentialsError()
-        user.check_may_sign_in(self._require_verified_email)
+        try:
+            user.check_may_sign_in(self._require_verified_email)
+        except DomainError as refusal:
+            self._record_refusal(user, refusal.code)
+            raise
         self._throttle.forgive(Rule.LOGIN_FAILURES, cmd.client.ip, account)
         return self._sign_in(user, cmd)
 
@@ -87,6 +91,19 @@ class LogIn:
             )
             uow.commit()
         return outcome
+
+    def _record_refusal(self, user: User, reason: str) -> None:
+        """The password was right but the account may not sign in (LO-01)."""
+        with self._uow as uow:
+            uow.events.add(
+                EventDraft(
+                    type=EventType.LOGIN_FAILED,
+                    user_id=user.id,
+                    at=self._clock.now(),
+                    metadata={"reason": reason},
+                )
+            )
+            uow.commit()
 
     def _record_failure(self, known: User | None) -> None:
         now = self._clock.now()

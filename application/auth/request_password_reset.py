@@ -1,7 +1,10 @@
-"""Mail a single-use reset token. Unknown emails get the same 202 after the same work.
+"""Mail a single-use reset token, without telling whether the email has an account.
 
-The token (256 bits) is kept only as a SHA-256 digest for 30 minutes; a newer request
-voids the older token, and each address gets at most a few mails an hour (PR-04).
+The request only defers the work (SECURITY EN-02): every email, known or not, costs the
+same queueing step, and the lookup, the token and the mail happen in the background. The
+token (256 bits) is kept only as a SHA-256 digest for 30 minutes; the newest request's
+token is the only one a reset accepts, and each address gets at most a few mails an hour
+(PR-01, PR-04).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 from application.common.notices import NoticeBudget
 from application.ports.ephemeral import ChallengeStore
-from application.ports.messaging import Notice, NoticeKind, Notifier
+from application.ports.messaging import BackgroundTasks, Notice, NoticeKind, Notifier
 from application.ports.persistence import UnitOfWork
 from application.ports.security import Digester, SecretGenerator
 from application.ports.system import Clock
@@ -19,6 +22,7 @@ from domain.users import UserStatus
 from domain.values import EmailAddress
 
 RESET_TTL_SECONDS = 1800
+SEND_PASSWORD_RESET = "send_password_reset"
 
 
 def reset_key(digest: str) -> str:
@@ -35,6 +39,24 @@ class RequestPasswordResetCommand:
 
 
 class RequestPasswordReset:
+    """The request path: one indexed read, whose answer is not used here — it costs the
+    same for every email and makes a database outage a 503 like everywhere else — then
+    one queued task."""
+
+    def __init__(self, uow: UnitOfWork, tasks: BackgroundTasks) -> None:
+        self._uow = uow
+        self._tasks = tasks
+
+    def __call__(self, cmd: RequestPasswordResetCommand) -> None:
+        email = EmailAddress.parse(cmd.email)
+        with self._uow as uow:
+            uow.users.get_by_email(email)
+        self._tasks.defer(SEND_PASSWORD_RESET, {"email": email.value})
+
+
+class SendPasswordReset:
+    """The deferred half: runs on a worker (or a background thread), never in a request."""
+
     def __init__(
         self,
         uow: UnitOfWork,
@@ -53,12 +75,13 @@ class RequestPasswordReset:
         self._notifier = notifier
         self._clock = clock
 
-    def __call__(self, cmd: RequestPasswordResetCommand) -> None:
-        email = EmailAddress.parse(cmd.email)
-        may_mail = self._budget.allow("reset", email.value)
+    def __call__(self, email_address: str) -> None:
+        email = EmailAddress.parse(email_address)
+        if not self._budget.allow("reset", email.value):
+            return
         with self._uow as uow:
             user = uow.users.get_by_email(email)
-            if user is None or user.status is not UserStatus.ACTIVE or not may_mail:
+            if user is None or user.status is not UserStatus.ACTIVE:
                 return
             uow.events.add(
                 EventDraft(
@@ -72,7 +95,7 @@ class RequestPasswordReset:
         self._notifier.send(Notice(NoticeKind.PASSWORD_RESET, email.value, params))
 
     def _replace_token(self, user_id: str, digest: str, email: str) -> None:
-        older = self._store.take(latest_reset_key(user_id))
+        older = self._store.get(latest_reset_key(user_id))
         if older is not None:
             self._store.delete(reset_key(older["digest"]))
         self._store.put(reset_key(digest), {"user_id": user_id, "email": email}, RESET_TTL_SECONDS)

@@ -54,7 +54,8 @@ class ResetPassword:
         self._clock = clock
 
     def __call__(self, cmd: ResetPasswordCommand) -> None:
-        key = reset_key(self._digester.digest(cmd.token))
+        digest = self._digester.digest(cmd.token)
+        key = reset_key(digest)
         user = self._holder(self._store.get(key))
         context = (user.email.value, user.first_name.value, user.last_name.value)
         self._rules.check(cmd.new_password, *context, field="new_password")
@@ -62,6 +63,9 @@ class ResetPassword:
         record = self._store.take(key)
         if record is None or record.get("user_id") != str(user.id):
             raise InvalidResetTokenError()
+        latest = self._store.get(latest_reset_key(str(user.id)))
+        if latest is None or not self._digester.same(latest.get("digest", ""), digest):
+            raise InvalidResetTokenError()  # a newer request voided this token
         self._store.delete(latest_reset_key(str(user.id)))
         self._apply(user.id, record["email"], new_hash)
 

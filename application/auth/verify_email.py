@@ -8,6 +8,7 @@ from application.common.codes import OneTimeCodes
 from application.common.messages import announce
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
+from application.ports.security import Digester
 from application.ports.system import Clock
 from application.results import UserProfile
 from domain.errors import InvalidCodeError
@@ -25,10 +26,16 @@ class VerifyEmail:
     charged before comparing, so guesses beyond it are never evaluated."""
 
     def __init__(
-        self, uow: UnitOfWork, codes: OneTimeCodes, publisher: EventPublisher, clock: Clock
+        self,
+        uow: UnitOfWork,
+        codes: OneTimeCodes,
+        digester: Digester,
+        publisher: EventPublisher,
+        clock: Clock,
     ) -> None:
         self._uow = uow
         self._codes = codes
+        self._digester = digester
         self._publisher = publisher
         self._clock = clock
 
@@ -37,6 +44,9 @@ class VerifyEmail:
         with self._uow as uow:
             pending = uow.users.get_by_email(email)
         if pending is None or pending.email_verified:
+            # The same store round trips as a real check, so a store outage answers 503
+            # for every email alike and the timing tells nothing (SECURITY EN-02).
+            self._codes.consume(f"none:{self._digester.digest(email.value)}", email.value, "")
             raise InvalidCodeError()
         self._codes.consume(str(pending.id), email.value, cmd.code)
         now = self._clock.now()

@@ -43,7 +43,7 @@ class SignInGate:
             return self.complete(
                 uow, user, client, methods=first_step, at=at, recent_failures=recent_failures
             )
-        token = self._attempts.start(user.id, methods, first_step)
+        token = self._attempts.start(user.id, methods, first_step, recent_failures)
         names = tuple(method.value for method in methods)
         uow.events.add(
             EventDraft(

@@ -1,8 +1,10 @@
 """Sending a code by SMS, with every brake against SMS pumping (SECURITY SM-02).
 
-One send costs a unit from four buckets: the account's cool-down (one per 30 s), the
-number's daily cap, the client address and one bucket for the whole service. A refused
-send sends nothing and issues no code; the message itself leaves off the request path.
+One send costs a unit from four buckets: the account's cool-down (one per 30 s), a daily
+cap per (account, number) — so nobody can spend another account's allowance for its
+number — the client address, and one bucket for the whole service. Every bucket is
+checked before any is charged, so a refused send sends nothing, issues no code and costs
+nothing; the message itself leaves off the request path.
 """
 
 from __future__ import annotations
@@ -38,12 +40,17 @@ class SmsCodes:
         client: ClientContext,
         purpose: str,
     ) -> None:
-        self._throttle.charge(Rule.SMS_COOLDOWN, client.ip, str(user_id))
-        self._throttle.charge(
-            Rule.SMS_PER_PHONE, client.ip, self._digester.keyed(phone.value, "sms-phone")
-        )
-        self._throttle.charge(Rule.SMS_PER_ADDRESS, client.ip)
-        self._throttle.charge(Rule.SMS_GLOBAL, client.ip, "all")
+        number = self._digester.keyed(f"{user_id}:{phone.value}", "sms-phone")
+        buckets = [
+            (Rule.SMS_COOLDOWN, str(user_id)),
+            (Rule.SMS_PER_PHONE, number),
+            (Rule.SMS_PER_ADDRESS, ""),
+            (Rule.SMS_GLOBAL, "all"),
+        ]
+        for rule, subject_key in buckets:
+            self._throttle.check(rule, client.ip, subject_key)
+        for rule, subject_key in buckets:
+            self._throttle.charge(rule, client.ip, subject_key)
         code = codes.issue(subject, phone.value)
         minutes = codes.ttl_seconds // 60
         expires = self._clock.now() + timedelta(seconds=codes.ttl_seconds)

@@ -49,7 +49,7 @@ LIMITS: Mapping[Rule, Limit] = {
 failed passwords slow that address down on that account while the owner, elsewhere,
 still signs in. The rules in :data:`PER_SUBJECT` ignore the address: ``mfa-failures`` caps
 second-factor guesses per account across every sign-in attempt and resend (SECURITY
-RL-03); ``sms-cooldown`` is per account, ``sms-phone`` per number, ``sms-global`` one
+RL-03); ``sms-cooldown`` is per account, ``sms-phone`` per (account, number), ``sms-global`` one
 bucket for the whole service, so SMS pumping runs dry whatever the attacker's address."""
 
 PER_SUBJECT = frozenset({Rule.MFA_FAILURES, Rule.SMS_COOLDOWN, Rule.SMS_PER_PHONE, Rule.SMS_GLOBAL})

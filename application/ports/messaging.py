@@ -37,6 +37,17 @@ class Notice:
     params: Mapping[str, str] = field(default_factory=dict)
 
 
+class BackgroundTasks(Protocol):
+    """Work that must not run on the request path, so that a request costs the same
+    whatever it is about (SECURITY EN-02: whether an email has an account)."""
+
+    def defer(self, task: str, payload: Mapping[str, str]) -> None:
+        """Queue the named task and return at once, at the same cost for any payload.
+        Queued adapters seal the payload. Raises ``UnavailableError`` when it cannot even
+        be queued."""
+        ...
+
+
 class Notifier(Protocol):
     def send(self, notice: Notice) -> None:
         """Deliver (or queue for delivery) one notice. Queued adapters return at once and

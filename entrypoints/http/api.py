@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app, request
@@ -29,16 +30,21 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hint
 
 
 class BodyParser(FlaskParser):
-    """webargs' parser, hardened: JSON nested deeper than the interpreter's recursion limit
-    is a malformed body (400), not a ``RecursionError`` that escapes as a 500."""
+    """webargs' parser, hardened: JSON nested deeper than the interpreter's recursion limit,
+    or holding a lone surrogate, is a malformed body (400), not a 500 further in."""
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):
             return core.missing
         try:
-            return core.parse_json(req.get_data(cache=True))
+            body = core.parse_json(req.get_data(cache=True))
         except RecursionError:
             abort(400, messages={"json": ["JSON body nested too deeply."]})
+        try:  # "\ud800" is valid JSON but no text: refuse it here, not deep in a hash
+            json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            abort(400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]})
+        return body
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]

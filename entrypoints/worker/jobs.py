@@ -52,3 +52,14 @@ def purge_unverified_users() -> int:
     deleted: int = _container().purge_unverified_users()(PurgeUnverifiedUsersCommand())
     log.info("unverified accounts purged", extra={"count": deleted})
     return deleted
+
+
+def run_task(sealed: str) -> None:
+    """Run a deferred task (a reset mail, a resent code). A value that cannot be opened is
+    dropped; a failing task raises, and RQ retries it with backoff."""
+    try:
+        task = _container().task_courier().deliver(sealed)
+    except ValueError:
+        log.error("task dropped: the sealed value cannot be opened or names no task")  # noqa: TRY400
+        return
+    log.info("task done", extra={"task": task})

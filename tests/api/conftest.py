@@ -14,9 +14,11 @@ from flask.testing import FlaskClient
 
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
+from entrypoints.tasks import task_runner
 from tests.support.clock import ManualClock
 from tests.support.notifier import RecordingNotifier, RecordingSmsSender
 from tests.support.settings import test_settings
+from tests.support.tasks import InlineTasks
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,6 +31,7 @@ class Bastion:
     mail: RecordingNotifier
     clock: ManualClock
     sms: RecordingSmsSender
+    tasks: InlineTasks
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
@@ -81,13 +84,15 @@ def make_bastion(tmp_path: Path) -> Iterator[BastionFactory]:
         container.notifier.override(mail)
         sms = RecordingSmsSender()
         container.sms_sender.override(sms)
+        tasks = InlineTasks(task_runner(container))
+        container.background_tasks.override(tasks)
         container.clock.override(clock)
         if store == "sql":
             container.migrate()
         app = create_app(settings, container)
         app.testing = True
         containers.append(container)
-        return Bastion(app, app.test_client(), container, mail, clock, sms)
+        return Bastion(app, app.test_client(), container, mail, clock, sms, tasks)
 
     yield make
     for container in containers:

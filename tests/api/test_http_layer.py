@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from application.common.throttle import LIMITS, Rule
 from tests.api.conftest import Bastion, BastionFactory
 
@@ -60,6 +64,34 @@ def test_deeply_nested_json_is_a_clean_client_error(bastion: Bastion) -> None:
     response = bastion.call("POST", "/auth/login", data=body, content_type="application/json")
     assert response.status_code in {400, 422}
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/auth/login", "password"),
+        ("/auth/refresh", "refresh_token"),
+        ("/auth/login/mfa", "login_token"),
+        ("/auth/login/sms", "login_token"),
+        ("/auth/password/reset", "token"),
+    ],
+)
+def test_a_lone_surrogate_is_a_malformed_body_not_a_crash(
+    bastion: Bastion, path: str, field: str
+) -> None:
+    body = {
+        "email": "a@example.com",
+        "password": "x" * 20,
+        "login_token": "t",
+        "method": "totp",
+        "code": "123456",
+        "refresh_token": "r",
+        "token": "t",
+        "new_password": "y" * 20,
+    }
+    raw = json.dumps({**body, field: "\ud800"})  # the JSON text holds the escape
+    response = bastion.call("POST", path, data=raw, content_type="application/json")
+    assert (response.status_code, response.json["code"]) == (400, "malformed_body")
 
 
 def test_security_headers_and_request_id(bastion: Bastion) -> None:

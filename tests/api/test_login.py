@@ -135,3 +135,16 @@ def test_login_works_on_sqlite_too(make_bastion: BastionFactory) -> None:
     bastion = make_bastion(store="sql")
     tokens = bastion.signed_in("ada@example.com")
     assert bastion.call("GET", "/me", token=tokens["access_token"]).status_code == 200
+
+
+def test_a_refused_sign_in_after_a_correct_password_is_logged(bastion: Bastion) -> None:
+    bastion.register("pending@example.com")
+    assert bastion.log_in("pending@example.com").status_code == 403
+    from domain.values import EmailAddress
+
+    with bastion.container.uow() as uow:
+        user = uow.users.get_by_email(EmailAddress.parse("pending@example.com"))
+        assert user is not None
+        events = uow.events.list_for_user(user.id, limit=10)
+    assert events[0].type.value == "login.failed"
+    assert events[0].metadata == {"reason": "email_not_verified"}

@@ -299,7 +299,8 @@ def test_sms_needs_an_authenticator_first_and_a_valid_number(bastion: Bastion) -
 
 
 def _enable_sms(bastion: Bastion, token: str, phone: str = PHONE) -> None:
-    setup = bastion.call("POST", "/me/mfa/sms/setup", token=token, json={"phone": phone})
+    body = {"phone": phone, "password": PASSWORD}
+    setup = bastion.call("POST", "/me/mfa/sms/setup", token=token, json=body)
     assert setup.status_code == 202, setup.json
     code = bastion.sms.last_code(phone)
     confirm = bastion.call("POST", "/me/mfa/sms/confirm", token=token, json={"code": code})
@@ -432,7 +433,11 @@ def test_one_backup_code_sent_twenty_times_at_once_signs_in_once(
     assert bastion.call("GET", "/me/mfa", token=token).json["backup_codes_left"] == 9
 
 
-def test_twenty_parallel_second_steps_with_one_token_open_one_session(bastion: Bastion) -> None:
+@pytest.mark.parametrize("store", ["memory", "sql"])
+def test_twenty_parallel_second_steps_with_one_token_open_one_session(
+    make_bastion: BastionFactory, store: str
+) -> None:
+    bastion = make_bastion(store=store)
     token = _auth(bastion)
     secret, _ = _enable_totp(bastion, token)
     login_token = _challenge(bastion)["login_token"]
@@ -509,3 +514,122 @@ def test_a_key_rotation_reseals_secrets_and_codes_still_verify(
     answer = rotated.log_in(EMAIL).json
     done = _second_step(rotated, answer["login_token"], "totp", _code(rotated, secret))
     assert done.status_code == 200, done.json
+
+
+def _race(bastion: Bastion, bodies: list[dict[str, str]]) -> list[int]:
+    """Send every body to /auth/login/mfa at once, each from its own client and address."""
+    barrier = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def attempt(n: int, body: dict[str, str]) -> None:
+        client = bastion.app.test_client()
+        barrier.wait()
+        env = {"REMOTE_ADDR": f"198.51.100.{n}"}
+        status = client.post("/api/v1/auth/login/mfa", json=body, environ_base=env).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=attempt, args=item) for item in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def test_parallel_guesses_cannot_outrun_the_account_budget(make_bastion: BastionFactory) -> None:
+    bastion = make_bastion(rate_limit_scale=1)
+    _enable_totp(bastion, _auth(bastion))
+    tokens = [_challenge(bastion, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}) for n in range(6)]
+    bodies = [
+        {"login_token": t["login_token"], "method": "totp", "code": f"00000{n}"}
+        for t in tokens
+        for n in range(5)
+    ]
+    statuses = _race(bastion, bodies)
+    assert statuses.count(401) == 20
+    assert statuses.count(429) == 10
+
+
+def test_the_same_totp_code_on_two_sign_ins_at_once_opens_one(bastion: Bastion) -> None:
+    secret, _ = _enable_totp(bastion, _auth(bastion))
+    code = _code(bastion, secret)
+    bodies = [
+        {"login_token": _challenge(bastion)["login_token"], "method": "totp", "code": code}
+        for _ in range(2)
+    ]
+    assert sorted(_race(bastion, bodies)) == [200, 401]
+
+
+def test_another_users_codes_do_not_work(bastion: Bastion) -> None:
+    secret, _ = _enable_totp(bastion, _auth(bastion))
+    other = bastion.signed_in("bob@example.com")["access_token"]
+    setup = bastion.call("POST", "/me/mfa/totp/setup", token=other).json
+    bob_code = _code(bastion, setup["secret"])
+    confirm = bastion.call("POST", "/me/mfa/totp/confirm", token=other, json={"code": bob_code})
+    bob_backup = confirm.json["backup_codes"][0]
+    bastion.clock.advance(seconds=30)
+    bob_now = _code(bastion, setup["secret"])
+    for method, code in (("totp", bob_now), ("backup_code", bob_backup)):
+        attempt = _challenge(bastion)["login_token"]
+        assert _second_step(bastion, attempt, method, code).status_code == 401
+    assert _code(bastion, secret) != bob_now
+
+
+def test_expired_sms_setup_codes_are_refused(bastion: Bastion) -> None:
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    body = {"phone": PHONE, "password": PASSWORD}
+    assert bastion.call("POST", "/me/mfa/sms/setup", token=token, json=body).status_code == 202
+    code = bastion.sms.last_code(PHONE)
+    bastion.clock.advance(seconds=601)
+    late = bastion.call("POST", "/me/mfa/sms/confirm", token=token, json={"code": code})
+    assert late.status_code == 400
+    assert "sms" not in bastion.call("GET", "/me/mfa", token=token).json["methods"]
+
+
+def test_sms_cannot_be_confirmed_once_the_authenticator_is_gone(bastion: Bastion) -> None:
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    body = {"phone": PHONE, "password": PASSWORD}
+    assert bastion.call("POST", "/me/mfa/sms/setup", token=token, json=body).status_code == 202
+    code = bastion.sms.last_code(PHONE)
+    off = bastion.call("DELETE", "/me/mfa/totp", token=token, json={"password": PASSWORD})
+    assert off.status_code == 204
+    late = bastion.call("POST", "/me/mfa/sms/confirm", token=token, json={"code": code})
+    assert (late.status_code, late.json["code"]) == (409, "stronger_factor_required")
+    assert bastion.call("GET", "/me/mfa", token=token).json["methods"] == []
+
+
+def test_step_up_guesses_count_toward_the_account_budget(make_bastion: BastionFactory) -> None:
+    bastion = make_bastion(rate_limit_scale=1)
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    statuses = [
+        bastion.call(
+            "POST",
+            "/me/mfa/backup-codes",
+            token=token,
+            json={"code": f"{n:06d}"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
+        ).status_code
+        for n in range(21)
+    ]
+    assert statuses == [401] * 20 + [429]
+
+
+def test_a_backup_code_spent_as_proof_is_recorded_and_notified(bastion: Bastion) -> None:
+    token = _auth(bastion)
+    _, codes = _enable_totp(bastion, token)
+    fresh = bastion.call("POST", "/me/mfa/backup-codes", token=token, json={"code": codes[0]})
+    assert fresh.status_code == 200
+    assert "mfa.backup_code_used" in bastion.events(_user_id(bastion))
+    assert bastion.mail.to(EMAIL, NoticeKind.BACKUP_CODE_USED)
+
+
+def test_the_profile_phone_must_be_a_real_number(bastion: Bastion) -> None:
+    token = _auth(bastion)
+    bad = bastion.call("PATCH", "/me", token=token, json={"phone": "+99912345678"})
+    assert bad.status_code == 422
+    assert bastion.sms.sent == []

@@ -154,3 +154,51 @@ def test_reset_mail_to_one_address_is_capped(bastion: Bastion) -> None:
             == 202
         )
     assert len(bastion.mail.to("ada@example.com", NoticeKind.PASSWORD_RESET)) == 3
+
+
+def test_only_the_newest_reset_token_works_even_if_an_older_record_survived(
+    bastion: Bastion,
+) -> None:
+    from application.auth.request_password_reset import reset_key
+
+    bastion.verified_user("ada@example.com")
+    store, digester = bastion.container.challenges(), bastion.container.digester()
+    bastion.call("POST", "/auth/password/forgot", json={"email": "ada@example.com"})
+    older = bastion.mail.last_reset_token("ada@example.com")
+    record = store.get(reset_key(digester.digest(older)))
+    assert record is not None
+    bastion.call("POST", "/auth/password/forgot", json={"email": "ada@example.com"})
+    newer = bastion.mail.last_reset_token("ada@example.com")
+    store.put(reset_key(digester.digest(older)), record, 1800)  # as two racing requests leave it
+    stale = bastion.call("POST", "/auth/password/reset", json={"token": older, "new_password": NEW})
+    assert stale.status_code == 400
+    fresh = bastion.call("POST", "/auth/password/reset", json={"token": newer, "new_password": NEW})
+    assert fresh.status_code == 204
+
+
+def test_forgot_and_resend_cost_the_same_for_every_kind_of_email(bastion: Bastion) -> None:
+    from domain.users import UserStatus
+    from domain.values import EmailAddress
+
+    bastion.verified_user("verified@example.com")
+    bastion.verified_user("disabled@example.com")
+    bastion.register("pending@example.com")
+    with bastion.container.uow() as uow:
+        user = uow.users.get_by_email(EmailAddress.parse("disabled@example.com"))
+        assert user is not None
+        user.status = UserStatus.DISABLED
+        uow.users.save(user)
+        uow.commit()
+    emails = ("nobody@example.com", "pending@example.com", "verified@example.com")
+    for path in ("/auth/password/forgot", "/auth/email/resend"):
+        answers, tasks = [], set()
+        for email in (*emails, "disabled@example.com"):
+            before = len(bastion.tasks.deferred)
+            response = bastion.call("POST", path, json={"email": email})
+            answers.append((response.status_code, response.json, response.headers["Cache-Control"]))
+            [(task, payload)] = bastion.tasks.deferred[before:]  # one queued task, nothing else
+            assert payload == {"email": email}
+            tasks.add(task)
+        assert len(set(map(str, answers))) == 1, answers
+        assert len(tasks) == 1
+    assert [n.to for n in bastion.mail.sent[-2:]] == ["verified@example.com", "pending@example.com"]

@@ -57,7 +57,10 @@ def test_sign_in_with_each_second_factor(
     assert _amr(by_app.json()) == ["pwd", "otp"]
 
     setup_sms = http.post(
-        stack.url("/me/mfa/sms/setup"), headers=bearer, json={"phone": PHONE}, timeout=10
+        stack.url("/me/mfa/sms/setup"),
+        headers=bearer,
+        json={"phone": PHONE, "password": PASSWORD},
+        timeout=10,
     )
     assert setup_sms.status_code == 202, setup_sms.text
     code = sms_sink.wait_for_code(PHONE)

@@ -106,8 +106,8 @@ def complete_mfa_login(body: dict[str, Any]) -> TokenPair:
 @blp.response(202, StatusResponse)
 @problems(blp, 400, 401, 415, 422)
 def send_login_sms(body: dict[str, Any]) -> dict[str, str]:
-    """Text the sign-in code (6 digits, 10 minutes, bound to this ``login_token``) to the
-    confirmed SMS number. One per 30 s per account, 10 per number per day."""
+    """Text the sign-in code (6 digits, 5 minutes, bound to this ``login_token``) to the
+    confirmed SMS number. One per 30 s per account, 10 a day per account and number."""
     container().send_login_sms()(SendLoginSmsCommand(client=client(), **body))
     return {"status": "code_sent"}
 

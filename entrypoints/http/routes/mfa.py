@@ -6,9 +6,10 @@ from typing import Any
 
 from application.common.throttle import Rule
 from application.mfa.backup_codes import RegenerateBackupCodesCommand
+from application.mfa.confirm_sms import ConfirmSmsCommand
+from application.mfa.confirm_totp import ConfirmTotpCommand
 from application.mfa.disable import DisableFactorCommand
-from application.mfa.sms import ConfirmSmsCommand, StartSmsSetupCommand
-from application.mfa.totp import ConfirmTotpCommand
+from application.mfa.start_sms_setup import StartSmsSetupCommand
 from application.results import MfaStatus, TotpEnrollment
 from domain.factors import FactorKind
 from entrypoints.http.api import ApiBlueprint, client, container, security_doc
@@ -41,6 +42,7 @@ def get_mfa() -> MfaStatus:
 
 
 @blp.route("/totp/setup", methods=["POST"])
+@limited(Rule.MFA)
 @authenticated
 @blp.response(200, TotpSetupResponse)
 @blp.doc(**security_doc())
@@ -89,8 +91,9 @@ def disable_totp(body: dict[str, Any]) -> None:
 def start_sms_setup(body: dict[str, Any]) -> dict[str, str]:
     """Text a 6-digit code to ``phone`` (E.164; 422 and nothing sent when invalid). SMS
     codes are offered only alongside an authenticator app (409
-    ``stronger_factor_required``); replacing the number of an enabled SMS factor needs
-    the password or a current code."""
+    ``stronger_factor_required``), and binding a number needs the password or a current
+    code (422 ``proof_required`` without, 401 when wrong). An enabled SMS factor keeps
+    its number until the new one is confirmed."""
     command = StartSmsSetupCommand(user_id=principal().user_id, client=client(), **body)
     container().start_sms_setup()(command)
     return {"status": "code_sent"}
@@ -104,7 +107,9 @@ def start_sms_setup(body: dict[str, Any]) -> dict[str, str]:
 @blp.doc(**security_doc())
 @problems(blp, 400, 401, 415, 422)
 def confirm_sms(body: dict[str, Any]) -> dict[str, list[str]]:
-    """Enable SMS codes with the texted code (10 minutes, 5 tries)."""
+    """Enable SMS codes with the texted code (10 minutes, 5 tries). ``backup_codes`` is
+    always empty here: SMS comes after the authenticator app, whose confirmation gave
+    them."""
     container().confirm_sms()(ConfirmSmsCommand(user_id=principal().user_id, **body))
     return {"backup_codes": []}
 

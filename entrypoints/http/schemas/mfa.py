@@ -54,8 +54,8 @@ class ProofRequest(Schema):
 
 
 class SmsSetupRequest(ProofRequest):
-    """``password`` or ``code`` is needed only to replace the number of an enabled SMS
-    factor."""
+    """The number, and the password or a current code (binding a number is a sensitive
+    change)."""
 
     phone = fields.String(
         required=True,

@@ -30,8 +30,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+CHANNELS = {"smtp_url": "smtp://mail.example:587", "sms_webhook_url": "https://sms.example/hook"}
+
+
 def production(tmp_path: Path, **overrides: Any) -> Any:
-    values = {"env": "production", "instance_dir": tmp_path / "instance", **STRONG}
+    values = {"env": "production", "instance_dir": tmp_path / "instance", **STRONG, **CHANNELS}
     return load_settings(**{**values, **overrides})
 
 
@@ -141,7 +144,7 @@ def test_bastion_variables_are_read_from_the_environment(
     monkeypatch.setenv("BASTION_ENV", "production")
     monkeypatch.setenv("BASTION_BCRYPT_ROUNDS", "13")
     monkeypatch.setenv("BASTION_PUBLIC_URL", "https://id.example.com/")
-    for name, value in STRONG.items():
+    for name, value in {**STRONG, **CHANNELS}.items():
         monkeypatch.setenv(f"BASTION_{name.upper()}", value)
 
     settings = load_settings()
@@ -167,3 +170,18 @@ def test_a_dot_env_file_in_the_working_directory_is_read(tmp_path: Path) -> None
     (tmp_path / ".env").write_text("BASTION_JWT_ISSUER=from-dot-env\n")
 
     assert load_settings(instance_dir=tmp_path).jwt_issuer == "from-dot-env"
+
+
+@pytest.mark.parametrize("name", ["smtp_url", "sms_webhook_url"])
+def test_production_refuses_to_print_codes_to_the_console(tmp_path: Path, name: str) -> None:
+    problems = refusal(tmp_path, **{name: None})
+    assert any(f"BASTION_{name.upper()}" in p and "required" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("smtp_url", "http://mail.example"), ("sms_webhook_url", "ftp://x")]
+)
+def test_delivery_urls_are_checked_at_start_up(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(instance_dir=tmp_path / "instance", **{name: value})
+    assert any(f"BASTION_{name.upper()}" in p for p in refused.value.problems)

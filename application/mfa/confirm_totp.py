@@ -1,10 +1,8 @@
-"""Authenticator-app setup: a pending secret, confirmed by a code from the app.
+"""Authenticator-app setup, second half: a current code from the app turns it on.
 
-The pending secret waits sealed in ``pending_registration:{userId}`` for 10 minutes and
-never gates sign-in (SECURITY TO-02); a new setup replaces it. Confirming takes it
-atomically (confirming twice fails the second time), stores it sealed with the step that
-confirmed it (that code is then spent), and, for a user's first factor, returns the
-backup codes, shown this once.
+Confirming takes the pending secret atomically (confirming twice fails the second time),
+stores it sealed with the step that confirmed it (that code is then spent), and, for a
+user's first factor, returns the backup codes, shown this once.
 """
 
 from __future__ import annotations
@@ -13,12 +11,12 @@ from dataclasses import dataclass
 
 from application.common.factor_checks import FactorChecks
 from application.mfa.changes import record_factor_change
+from application.mfa.pending import PENDING_TTL, pending_totp_key
 from application.ports.ephemeral import ChallengeStore
 from application.ports.messaging import NoticeKind, Notifier
 from application.ports.persistence import UnitOfWork
-from application.ports.security import QrRenderer, SecretBox, TotpAlgorithm
+from application.ports.security import SecretBox, TotpAlgorithm
 from application.ports.system import Clock, IdGenerator
-from application.results import TotpEnrollment
 from domain.errors import (
     FactorAlreadyEnabledError,
     InvalidCodeError,
@@ -29,46 +27,7 @@ from domain.events import EventType
 from domain.factors import FactorKind, SecondFactor
 from domain.ids import FactorId, UserId
 
-ISSUER = "Bastion"
-PENDING_TTL = 600
 MAX_CONFIRM_TRIES = 5
-
-
-def _pending_key(user_id: UserId) -> str:
-    return f"pending_registration:{user_id}"
-
-
-class StartTotpSetup:
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        totp: TotpAlgorithm,
-        qr: QrRenderer,
-        box: SecretBox,
-        store: ChallengeStore,
-    ) -> None:
-        self._uow = uow
-        self._totp = totp
-        self._qr = qr
-        self._box = box
-        self._store = store
-
-    def __call__(self, user_id: UserId) -> TotpEnrollment:
-        with self._uow as uow:
-            user = uow.users.get(user_id)
-            if user is None:
-                raise NotFoundError()
-            if uow.factors.get(user_id, FactorKind.TOTP) is not None:
-                raise FactorAlreadyEnabledError()
-        secret = self._totp.new_secret()
-        self._store.put(
-            _pending_key(user_id), {"secret": self._box.seal(secret.encode())}, PENDING_TTL
-        )
-        self._store.delete(_pending_key(user_id) + ":tries")
-        uri = self._totp.provisioning_uri(secret, user.email.value, ISSUER)
-        return TotpEnrollment(
-            secret=secret, otpauth_uri=uri, qr_svg=self._qr.svg(uri), expires_in=PENDING_TTL
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +59,7 @@ class ConfirmTotp:
 
     def __call__(self, cmd: ConfirmTotpCommand) -> list[str]:
         """Return the new backup codes (empty when the user already has a set)."""
-        key = _pending_key(cmd.user_id)
+        key = pending_totp_key(cmd.user_id)
         if self._store.increment(key + ":tries", PENDING_TTL) > MAX_CONFIRM_TRIES:
             self._store.delete(key)
             raise RateLimitedError(PENDING_TTL, "Too many wrong codes: start the setup again.")
