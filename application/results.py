@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.ids import SessionId, UserId
+from domain.events import AccountEvent, MetadataValue
+from domain.ids import EventId, SessionId, UserId
+from domain.sessions import DeviceSession, Location, VerificationStatus
 from domain.users import User
 
 
@@ -94,3 +97,78 @@ class TotpEnrollment:
     otpauth_uri: str
     qr_svg: str
     expires_in: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionView:
+    """A device session as its owner (or an administrator) sees it: the network only as
+    the masked prefix, never the address or its hash."""
+
+    id: SessionId
+    browser: str | None
+    os: str | None
+    device: str | None
+    network: str | None
+    location: Location
+    trust_score: int
+    verified: bool
+    methods: tuple[str, ...]
+    created_at: datetime
+    last_active_at: datetime
+    expires_at: datetime
+    current: bool
+
+    @classmethod
+    def of(cls, session: DeviceSession, current: SessionId | None = None) -> SessionView:
+        return cls(
+            id=session.id,
+            browser=session.device.browser,
+            os=session.device.os,
+            device=session.device.device,
+            network=session.network.ip_prefix or None,
+            location=session.location,
+            trust_score=session.trust_score,
+            verified=session.verification is VerificationStatus.VERIFIED,
+            methods=tuple(method.value for method in session.methods),
+            created_at=session.created_at,
+            last_active_at=session.last_activity_at,
+            expires_at=session.expires_at,
+            current=session.id == current,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventItem:
+    id: EventId
+    type: str
+    occurred_at: datetime
+    user_id: UserId | None
+    session_id: SessionId | None
+    metadata: Mapping[str, MetadataValue]
+
+    @classmethod
+    def of(cls, event: AccountEvent) -> EventItem:
+        return cls(
+            id=event.id,
+            type=event.type.value,
+            occurred_at=event.occurred_at,
+            user_id=event.user_id,
+            session_id=event.session_id,
+            metadata=dict(event.metadata),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FactorSummary:
+    """Which second steps the user has and how many backup codes are left; no secret,
+    seed, phone number or code."""
+
+    methods: tuple[str, ...]
+    backup_codes_left: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserDetail:
+    user: UserProfile
+    sessions: list[SessionView]
+    factors: FactorSummary

@@ -106,6 +106,12 @@ class ForbiddenError(DomainError):
     message = "You may not do this."
 
 
+class CannotDisableSelfError(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "cannot_disable_self"
+    message = "Administrators cannot disable their own account; ask another administrator."
+
+
 class InvalidCodeError(DomainError):
     kind = ErrorKind.INVALID
     code = "invalid_code"
@@ -213,3 +219,13 @@ class PhoneNotSetError(DomainError):
     kind = ErrorKind.CONFLICT
     code = "phone_not_set"
     message = "There is no unverified phone number on the profile to verify."
+
+
+class InvalidCursorError(ValidationFailedError):
+    """A ``cursor`` that no listing of this API handed out (edited, truncated, foreign)."""
+
+    code = "invalid_cursor"
+    message = "The cursor is malformed; start again without one."
+
+    def __init__(self) -> None:
+        super().__init__({"cursor": [self.message]}, self.message)

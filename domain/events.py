@@ -36,6 +36,8 @@ class EventType(StrEnum):
     LOGIN_MFA_CHALLENGED = "login.mfa_challenged"
     LOGIN_MFA_FAILED = "login.mfa_failed"
     PHONE_VERIFIED = "phone.verified"
+    ACCOUNT_DISABLED = "account.disabled"
+    ACCOUNT_ENABLED = "account.enabled"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -60,6 +62,8 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.LOGIN_MFA_CHALLENGED: frozenset({"methods"}),
     EventType.LOGIN_MFA_FAILED: frozenset({"method", "reason"}),
     EventType.PHONE_VERIFIED: frozenset(),
+    EventType.ACCOUNT_DISABLED: frozenset({"admin_id"}),
+    EventType.ACCOUNT_ENABLED: frozenset({"admin_id"}),
 }
 
 

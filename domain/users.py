@@ -8,7 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 from domain.base import Entity
-from domain.errors import AccountDisabledError, AccountLockedError, EmailNotVerifiedError
+from domain.errors import (
+    AccountDisabledError,
+    AccountLockedError,
+    CannotDisableSelfError,
+    EmailNotVerifiedError,
+)
 from domain.events import EventDraft, EventType
 from domain.ids import UserId
 from domain.passwords import PasswordHash
@@ -111,6 +116,33 @@ class User(Entity):
         self.first_name = first_name
         self.last_name = last_name
         self.updated_at = at
+
+    def disable(self, by: UserId, at: datetime) -> EventDraft | None:
+        """An administrator turns the account off; None if it already was. Nobody may
+        disable themselves, so an administrator cannot lock the last way in by accident.
+        The caller ends every session of the account in the same transaction."""
+        if by == self.id:
+            raise CannotDisableSelfError()
+        if self.status is UserStatus.DISABLED:
+            return None
+        self.status = UserStatus.DISABLED
+        self.updated_at = at
+        return EventDraft(
+            type=EventType.ACCOUNT_DISABLED,
+            user_id=self.id,
+            at=at,
+            metadata={"admin_id": str(by)},
+        )
+
+    def enable(self, by: UserId, at: datetime) -> EventDraft | None:
+        """Undo ``disable``; None if the account was not disabled."""
+        if self.status is UserStatus.ACTIVE:
+            return None
+        self.status = UserStatus.ACTIVE
+        self.updated_at = at
+        return EventDraft(
+            type=EventType.ACCOUNT_ENABLED, user_id=self.id, at=at, metadata={"admin_id": str(by)}
+        )
 
     def update_profile(self, changes: ProfileChanges, at: datetime) -> EventDraft | None:
         changed = changes.apply_to(self)

@@ -8,6 +8,7 @@ import click
 
 from application.account.create_admin import CreateAdminCommand
 from application.auth.purge_unverified_users import PurgeUnverifiedUsersCommand
+from application.sessions.purge_expired_sessions import PurgeExpiredSessionsCommand
 from domain.errors import DomainError
 from entrypoints.container import build_container
 from entrypoints.settings import Settings, SettingsError, load_settings
@@ -33,6 +34,10 @@ def run(host: str, port: int) -> None:
     if settings.redis_url is None:
         purge = container.purge_unverified_users
         Every(3600, lambda: purge()(PurgeUnverifiedUsersCommand()), "purge-unverified").start()
+        sweep = container.purge_expired_sessions
+        Every(
+            3600, lambda: sweep()(PurgeExpiredSessionsCommand()), "purge-expired-sessions"
+        ).start()
     click.echo(f"Bastion listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -90,6 +95,19 @@ def purge_unverified() -> None:
     """Delete accounts never verified within 7 days."""
     deleted = build_container(_settings()).purge_unverified_users()(PurgeUnverifiedUsersCommand())
     click.echo(f"deleted {deleted} unverified accounts")
+
+
+@main.group()
+def sessions() -> None:
+    """Device sessions."""
+
+
+@sessions.command("purge")
+def purge_sessions() -> None:
+    """Delete sessions past their absolute expiry, with their refresh tokens."""
+    command = PurgeExpiredSessionsCommand()
+    deleted = build_container(_settings()).purge_expired_sessions()(command)
+    click.echo(f"deleted {deleted} expired sessions")
 
 
 @main.group()

@@ -58,8 +58,15 @@ from adapters.system.user_agents import UaParserUserAgentParser
 from application.account.change_password import ChangePassword
 from application.account.create_admin import CreateAdmin
 from application.account.get_profile import GetProfile
+from application.account.list_events import ListOwnEvents
 from application.account.update_profile import UpdateProfile
 from application.account.verify_phone import ConfirmPhone, SendPhoneCode
+from application.admin.disable_user import DisableUser
+from application.admin.enable_user import EnableUser
+from application.admin.get_user import GetUser
+from application.admin.list_events import ListEvents
+from application.admin.list_users import ListUsers
+from application.admin.revoke_user_sessions import RevokeUserSessions
 from application.auth.complete_mfa_login import CompleteMfaLogin
 from application.auth.log_in import LogIn
 from application.auth.log_out import LogOut
@@ -91,6 +98,10 @@ from application.mfa.start_sms_setup import StartSmsSetup
 from application.mfa.start_totp_setup import StartTotpSetup
 from application.mfa.status import GetMfaStatus
 from application.sessions.authenticate import Authenticate
+from application.sessions.list_sessions import ListSessions
+from application.sessions.purge_expired_sessions import PurgeExpiredSessions
+from application.sessions.revoke_other_sessions import RevokeOtherSessions
+from application.sessions.revoke_session import RevokeSession
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
 from entrypoints.tasks import task_runner
@@ -472,6 +483,27 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(
         Authenticate, codec=codec, validity=validity, uow_factory=uow.provider, clock=clock
     )
+    list_sessions = providers.Factory(ListSessions, uow=uow, clock=clock)
+    revoke_session = providers.Factory(RevokeSession, uow=uow, revoker=revoker, clock=clock)
+    revoke_other_sessions = providers.Factory(
+        RevokeOtherSessions, uow=uow, revoker=revoker, clock=clock
+    )
+    purge_expired_sessions = providers.Factory(
+        PurgeExpiredSessions, uow=uow, lock=lock, clock=clock
+    )
+    list_own_events = providers.Factory(ListOwnEvents, uow=uow)
+
+    # --- administration --------------------------------------------------------------
+    list_users = providers.Factory(ListUsers, uow=uow)
+    get_user = providers.Factory(GetUser, uow=uow, clock=clock)
+    disable_user = providers.Factory(
+        DisableUser, uow=uow, revoker=revoker, publisher=publisher, clock=clock
+    )
+    enable_user = providers.Factory(EnableUser, uow=uow, publisher=publisher, clock=clock)
+    revoke_user_sessions = providers.Factory(
+        RevokeUserSessions, uow=uow, revoker=revoker, clock=clock
+    )
+    list_events = providers.Factory(ListEvents, uow=uow)
 
     # --- operations ------------------------------------------------------------------
     database_probe = providers.Selector(

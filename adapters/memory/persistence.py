@@ -15,11 +15,13 @@ from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
+from uuid import UUID
 
 from application.ports.persistence import (
     BackupCodeRepository,
     EventRepository,
     FactorRepository,
+    Keyset,
     RefreshTokenRepository,
     RevocationOutbox,
     SeenBefore,
@@ -29,18 +31,19 @@ from application.ports.persistence import (
 )
 from application.ports.system import IdGenerator
 from domain.errors import EmailTakenError
-from domain.events import AccountEvent, EventDraft
+from domain.events import AccountEvent, EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import BackupCodeId, EventId, FactorId, RefreshTokenId, SessionId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
-from domain.users import User
+from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
 logger = logging.getLogger("bastion.uow")
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class MemoryDatabase:
@@ -157,6 +160,22 @@ class MemoryUserRepository(UserRepository):
         self._tx.delete_users({user.id for user in doomed})
         return [user.id for user in doomed]
 
+    def page(
+        self,
+        *,
+        email_prefix: str | None = None,
+        status: UserStatus | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[User]:
+        prefix = (email_prefix or "").lower()
+        found = [
+            u
+            for _, u in self._tx.users.peek()
+            if u.email.value.lower().startswith(prefix) and status in (None, u.status)
+        ]
+        return _newest_first(found, lambda u: (u.created_at, u.id), after, limit)
+
 
 class MemorySessionRepository(SessionRepository):
     def __init__(self, tx: _Transaction) -> None:
@@ -194,6 +213,17 @@ class MemorySessionRepository(SessionRepository):
         if session is not None:
             session.last_activity_at = at
             self._tx.sessions.put(session_id, session)
+
+    def delete_expired(self, before: datetime, limit: int) -> int:
+        """The cascade SQL's foreign keys make: tokens go, events lose the link."""
+        expired = [s for _, s in self._tx.sessions.peek() if s.expires_at < before]
+        doomed = {s.id for s in sorted(expired, key=lambda s: (s.expires_at, s.id))[:limit]}
+        self._tx.tokens.delete_where(lambda token: token.session_id in doomed)
+        for event_id, event in list(self._tx.events.peek()):
+            if event.session_id in doomed:
+                self._tx.events.put(event_id, replace(event, session_id=None))
+        self._tx.sessions.delete_where(lambda session: session.id in doomed)
+        return len(doomed)
 
 
 def _live(session: DeviceSession, at: datetime) -> bool:
@@ -253,9 +283,32 @@ class MemoryEventRepository(EventRepository):
         return copy.deepcopy(event)
 
     def list_for_user(self, user_id: UserId, *, limit: int = 50) -> list[AccountEvent]:
-        mine = [e for _, e in self._tx.events.peek() if e.user_id == user_id]
-        mine.sort(key=lambda e: (e.occurred_at, e.id), reverse=True)
-        return copy.deepcopy(mine[:limit])
+        return self.page(user_id=user_id, limit=limit)
+
+    def page(
+        self,
+        *,
+        user_id: UserId | None = None,
+        event_type: EventType | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[AccountEvent]:
+        found = [
+            e
+            for _, e in self._tx.events.peek()
+            if user_id in (None, e.user_id) and event_type in (None, e.type)
+        ]
+        return _newest_first(found, lambda e: (e.occurred_at, e.id), after, limit)
+
+
+def _newest_first(
+    rows: list[T], key: Callable[[T], tuple[datetime, UUID]], after: Keyset | None, limit: int
+) -> list[T]:
+    """The keyset page SQL reads from an index: ``(time, id)`` descending, after ``after``."""
+    if after is not None:
+        rows = [row for row in rows if key(row) < (after.at, after.id)]
+    rows.sort(key=key, reverse=True)
+    return copy.deepcopy(rows[:limit])
 
 
 class MemoryRevocationOutbox(RevocationOutbox):

@@ -1,15 +1,16 @@
-"""The account event log: append, and read one user's events newest first."""
+"""The account event log: append, and read it newest first a page at a time."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapters.sqlalchemy.keyset import newest_first
 from adapters.sqlalchemy.mapping import event_from_row, event_to_row
 from adapters.sqlalchemy.rows import EventRow
-from application.ports.persistence import EventRepository
+from application.ports.persistence import EventRepository, Keyset
 from application.ports.system import IdGenerator
-from domain.events import AccountEvent, EventDraft
+from domain.events import AccountEvent, EventDraft, EventType
 from domain.ids import EventId, UserId
 
 
@@ -25,10 +26,20 @@ class SqlEventRepository(EventRepository):
         return event
 
     def list_for_user(self, user_id: UserId, *, limit: int = 50) -> list[AccountEvent]:
-        query = (
-            select(EventRow)
-            .where(EventRow.user_id == user_id)
-            .order_by(EventRow.occurred_at.desc(), EventRow.id.desc())
-            .limit(limit)
-        )
+        return self.page(user_id=user_id, limit=limit)
+
+    def page(
+        self,
+        *,
+        user_id: UserId | None = None,
+        event_type: EventType | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[AccountEvent]:
+        query = select(EventRow)
+        if user_id is not None:
+            query = query.where(EventRow.user_id == user_id)
+        if event_type is not None:
+            query = query.where(EventRow.type == event_type.value)
+        query = newest_first(query, EventRow.occurred_at, EventRow.id, after, limit)
         return [event_from_row(row) for row in self._session.scalars(query)]

@@ -166,6 +166,7 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_account_events_user_time", "user_id", text("occurred_at DESC"), text("id DESC")),
         Index("ix_account_events_type_time", "type", text("occurred_at DESC"), text("id DESC")),
+        Index("ix_account_events_time", text("occurred_at DESC"), text("id DESC")),
         Index("ix_account_events_session_id", "session_id"),
     )
 

@@ -9,13 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.errors import violates
+from adapters.sqlalchemy.keyset import newest_first
 from adapters.sqlalchemy.mapping import user_from_row, user_to_row
 from adapters.sqlalchemy.reads import one_row
 from adapters.sqlalchemy.rows import UserRow
-from application.ports.persistence import UserRepository
+from application.ports.persistence import Keyset, UserRepository
 from domain.errors import EmailTakenError
 from domain.ids import UserId
-from domain.users import User
+from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
 
@@ -63,3 +64,21 @@ class SqlUserRepository(UserRepository):
                 execution_options={"synchronize_session": False},
             )
         return [UserId(user_id) for user_id in ids]
+
+    def page(
+        self,
+        *,
+        email_prefix: str | None = None,
+        status: UserStatus | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[User]:
+        query = select(UserRow)
+        if email_prefix:
+            # autoescape: a "%" or "_" typed by the admin is a character, not a wildcard.
+            lowered = func.lower(UserRow.email)
+            query = query.where(lowered.startswith(email_prefix.lower(), autoescape=True))
+        if status is not None:
+            query = query.where(UserRow.status == status.value)
+        query = newest_first(query, UserRow.created_at, UserRow.id, after, limit)
+        return [user_from_row(row) for row in self._session.scalars(query)]

@@ -12,14 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
+from uuid import UUID
 
-from domain.events import AccountEvent, EventDraft
+from domain.events import AccountEvent, EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import FactorId, SessionId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
-from domain.users import User
+from domain.users import User, UserStatus
 from domain.values import EmailAddress
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """A place in a newest-first listing: the (time, id) of the last row a page showed.
+    The next page holds the rows strictly after it in ``(time DESC, id DESC)`` order, so
+    rows added meanwhile never shift a page (no OFFSET)."""
+
+    at: datetime
+    id: UUID
 
 
 class UserRepository(Protocol):
@@ -39,6 +50,19 @@ class UserRepository(Protocol):
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         """Delete up to ``limit`` never-verified accounts created before ``cutoff``
         (cascading to everything they own) and return their ids."""
+        ...
+
+    def page(
+        self,
+        *,
+        email_prefix: str | None = None,
+        status: UserStatus | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[User]:
+        """Up to ``limit`` users, newest first by ``(created_at, id)``, after ``after``.
+        ``email_prefix`` matches the start of the email, ignoring case; ``%``, ``_`` and
+        ``\\`` in it match only themselves."""
         ...
 
 
@@ -73,6 +97,12 @@ class SessionRepository(Protocol):
         """Set ``last_activity_at`` without loading the row (callers throttle to 1/min)."""
         ...
 
+    def delete_expired(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` sessions (revoked or not) whose ``expires_at`` is before
+        ``before``, oldest first, with their refresh tokens; their events stay and lose
+        the session link. Returns how many were deleted."""
+        ...
+
 
 class RefreshTokenRepository(Protocol):
     def add(self, token: RefreshToken) -> None: ...
@@ -97,7 +127,20 @@ class EventRepository(Protocol):
         ...
 
     def list_for_user(self, user_id: UserId, *, limit: int = 50) -> list[AccountEvent]:
-        """The user's events, newest first."""
+        """The user's newest events: ``page(user_id=user_id, limit=limit)``."""
+        ...
+
+    def page(
+        self,
+        *,
+        user_id: UserId | None = None,
+        event_type: EventType | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[AccountEvent]:
+        """Up to ``limit`` events, newest first by ``(occurred_at, id)``, after ``after``,
+        of one user and/or one type when given. One index range scan on PostgreSQL
+        (``ix_account_events_user_time``, ``_type_time`` or ``_time``), never a sort."""
         ...
 
 

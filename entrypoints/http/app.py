@@ -12,7 +12,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
 from entrypoints.http.problems import from_domain, from_http, unexpected
-from entrypoints.http.routes import account, auth, mfa, ops
+from entrypoints.http.routes import account, admin, auth, events, mfa, ops, sessions
 from entrypoints.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     api = ProblemApi(app)
-    for blueprint in (auth.blp, account.blp, mfa.blp):
+    for blueprint in (auth.blp, account.blp, mfa.blp, sessions.blp, events.blp, admin.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(ops.blp)
     app.register_error_handler(DomainError, from_domain)

@@ -1,4 +1,5 @@
 """``@authenticated``: the bearer token must be a valid JWT on a live session.
+``@admin_only`` (under it): and its ``role`` claim must be ``admin``.
 
 The token is read only from the ``Authorization`` header, never from a query string
 (RFC 6750 §2.3). The proven principal is kept on ``flask.g`` for the view.
@@ -6,6 +7,7 @@ The token is read only from the ``Authorization`` header, never from a query str
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
@@ -14,9 +16,11 @@ from flask import g, request
 
 from application.results import Principal
 from application.sessions.authenticate import AuthenticateCommand
-from domain.errors import InvalidTokenError
+from domain.errors import ForbiddenError, InvalidTokenError
+from domain.users import Role
 from entrypoints.http.api import container
 
+log = logging.getLogger("bastion.http")
 P = ParamSpec("P")
 R = TypeVar("R")
 _MAX_TOKEN_LENGTH = 4096
@@ -34,6 +38,23 @@ def authenticated(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         g.principal = container().authenticate()(AuthenticateCommand(bearer_token()))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def admin_only(view: Callable[P, R]) -> Callable[P, R]:
+    """Refuses a non-administrator before anything else is read, so every admin route
+    answers 403 alike, whatever the parameters. The use case checks the stored role
+    again: a token minted before a demotion carries a stale claim."""
+
+    @wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        who = principal()
+        if who.role != Role.ADMIN.value:
+            refused = {"path": request.path, "user_id": str(who.user_id)}
+            log.warning("authorization refused", extra=refused)
+            raise ForbiddenError("This needs an administrator.")
         return view(*args, **kwargs)
 
     return guarded

@@ -3,13 +3,19 @@ periodic clean-up jobs."""
 
 from __future__ import annotations
 
+import logging
+
 from redis import Redis
 from rq import Queue, Worker
 
+from application.sessions.purge_expired_sessions import PurgeExpiredSessionsCommand
 from entrypoints import logs
+from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
 from entrypoints.worker import jobs
 from entrypoints.worker.periodic import Every
+
+log = logging.getLogger("bastion.jobs")
 
 QUEUES = ("exports", "default")
 PURGE_INTERVAL_SECONDS = 3600
@@ -22,5 +28,16 @@ def run_worker(burst: bool = False) -> None:
         raise SystemExit("bastion worker needs BASTION_REDIS_URL; without it jobs run in-process")
     connection = Redis.from_url(settings.redis_url.get_secret_value())
     Every(PURGE_INTERVAL_SECONDS, jobs.purge_unverified_users, "purge-unverified").start()
+    sweeper = build_container(settings)
+    Every(
+        PURGE_INTERVAL_SECONDS, lambda: purge_expired_sessions(sweeper), "purge-expired-sessions"
+    ).start()
     worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     worker.work(burst=burst, with_scheduler=True)
+
+
+def purge_expired_sessions(container: Container) -> int:
+    """The periodic sweep; its lock lets only one of several workers run it at a time."""
+    deleted: int = container.purge_expired_sessions()(PurgeExpiredSessionsCommand())
+    log.info("expired sessions purged", extra={"count": deleted})
+    return deleted

@@ -22,12 +22,13 @@ from adapters.sqlalchemy.engine import build_engine
 from adapters.sqlalchemy.health import SqlHealthProbe
 from adapters.sqlalchemy.migrate import downgrade, upgrade
 from adapters.sqlalchemy.rows import Base
+from application.ports.persistence import Keyset
 from domain.errors import EmailTakenError, UnavailableError
 from domain.events import EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import BackupCodeId, FactorId, SessionId
 from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
-from domain.users import Role, User
+from domain.users import Role, User, UserStatus
 from domain.values import EmailAddress, PersonName, PhoneNumber
 from tests.contracts.persistence_backends import (
     START,
@@ -974,6 +975,7 @@ _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL comp
     ("index", "uq_users_email_lower"),
     ("index", "ix_account_events_user_time"),
     ("index", "ix_account_events_type_time"),
+    ("index", "ix_account_events_time"),
 }
 
 
@@ -989,3 +991,166 @@ def test_sealed_secrets_are_listed_in_pages_by_id(uow_factory: UowFactory) -> No
 
     assert [f.id for f in first + rest] == sorted(f.id for f in totps)
     assert all(f.kind is FactorKind.TOTP for f in first + rest)
+
+
+# --- keyset pages and the expired-session sweep ----------------------------------------
+
+
+def _events(uow_factory: UowFactory, *drafts: EventDraft) -> list[Any]:
+    with uow_factory() as uow:
+        recorded = [uow.events.add(draft) for draft in drafts]
+        uow.commit()
+    return recorded
+
+
+def test_event_pages_walk_newest_first_once_each_across_equal_times(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    times = [START + timedelta(seconds=s) for s in (0, 1, 1, 1, 2, 3, 3, 4)]
+    mine = _events(
+        uow_factory,
+        *(EventDraft(type=EventType.PROFILE_UPDATED, user_id=user.id, at=t) for t in times),
+    )
+    _events(uow_factory, EventDraft(type=EventType.PROFILE_UPDATED, user_id=other.id, at=START))
+
+    seen: list[Any] = []
+    after = None
+    with uow_factory() as uow:
+        while True:
+            page = uow.events.page(user_id=user.id, after=after, limit=3)
+            seen += page
+            if len(page) < 3:
+                break
+            after = Keyset(at=page[-1].occurred_at, id=page[-1].id)
+
+    newest_first = sorted(mine, key=lambda e: (e.occurred_at, e.id), reverse=True)
+    assert [e.id for e in seen] == [e.id for e in newest_first]
+    assert [asdict(e) for e in seen] == [asdict(e) for e in newest_first]
+
+
+def test_event_pages_filter_by_user_type_both_or_neither(uow_factory: UowFactory) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    later = START + timedelta(seconds=1)
+    failed_mine, changed_mine, failed_theirs, anonymous = _events(
+        uow_factory,
+        EventDraft(type=EventType.LOGIN_FAILED, user_id=user.id, at=START),
+        EventDraft(type=EventType.PASSWORD_CHANGED, user_id=user.id, at=later),
+        EventDraft(type=EventType.LOGIN_FAILED, user_id=other.id, at=later),
+        EventDraft(type=EventType.LOGIN_FAILED, user_id=None, at=START),
+    )
+
+    with uow_factory() as uow:
+        by_user = uow.events.page(user_id=user.id, limit=10)
+        by_type = uow.events.page(event_type=EventType.LOGIN_FAILED, limit=10)
+        by_both = uow.events.page(user_id=user.id, event_type=EventType.LOGIN_FAILED, limit=10)
+        everything = uow.events.page(limit=10)
+        after_first = uow.events.page(after=Keyset(at=later, id=changed_mine.id), limit=10)
+
+    def ids(events: list[Any]) -> set[Any]:
+        return {e.id for e in events}
+
+    assert [e.id for e in by_user] == [changed_mine.id, failed_mine.id]
+    assert ids(by_type) == ids([failed_mine, failed_theirs, anonymous])
+    assert [e.id for e in by_both] == [failed_mine.id]
+    assert ids(everything) == ids([failed_mine, changed_mine, failed_theirs, anonymous])
+    assert changed_mine.id not in ids(after_first)
+    assert all((e.occurred_at, e.id) < (later, changed_mine.id) for e in after_first)
+
+
+def test_user_pages_match_an_email_prefix_ignoring_case_and_wildcards(
+    uow_factory: UowFactory,
+) -> None:
+    def named(local: str) -> User:
+        return a_user(email=EmailAddress.parse(f"{local}@example.com"))
+
+    ada, adam, percent, under, bob = (
+        named("ada"),
+        named("adam"),
+        named("a%z"),
+        named("a_z"),
+        named("bob"),
+    )
+    store(uow_factory, ada, adam, percent, under, bob)
+
+    with uow_factory() as uow:
+
+        def emails(prefix: str) -> set[str]:
+            return {u.email.value for u in uow.users.page(email_prefix=prefix, limit=10)}
+
+        assert emails("ADA") == {"ada@example.com", "adam@example.com"}
+        assert emails("a%") == {"a%z@example.com"}
+        assert emails("a_") == {"a_z@example.com"}
+        assert emails("%") == set()
+        assert emails("ada@example.com") == {"ada@example.com"}
+        assert len(uow.users.page(limit=10)) == 5
+
+
+def test_user_pages_filter_by_status_and_walk_newest_first_once_each(
+    uow_factory: UowFactory,
+) -> None:
+    hours = (0, 1, 1, 1, 2, 3)
+    users = [a_user(created_at=START + timedelta(hours=h)) for h in hours]
+    disabled = a_user(status=UserStatus.DISABLED, created_at=START + timedelta(hours=1))
+    store(uow_factory, *users, disabled)
+
+    seen: list[User] = []
+    after = None
+    with uow_factory() as uow:
+        while True:
+            page = uow.users.page(status=UserStatus.ACTIVE, after=after, limit=2)
+            seen += page
+            if len(page) < 2:
+                break
+            after = Keyset(at=page[-1].created_at, id=page[-1].id)
+        only_disabled = uow.users.page(status=UserStatus.DISABLED, limit=10)
+
+    expected = sorted(users, key=lambda u: (u.created_at, u.id), reverse=True)
+    assert [u.id for u in seen] == [u.id for u in expected]
+    assert [u.id for u in only_disabled] == [disabled.id]
+
+
+def test_the_sweep_deletes_expired_sessions_oldest_first_with_their_tokens(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    now = START + timedelta(days=100)
+    oldest = replace(a_session(user), expires_at=START + timedelta(days=1))
+    revoked = replace(a_session(user), expires_at=START + timedelta(days=2))
+    revoked.revoke(RevokeReason.LOGOUT, START)
+    expired = replace(a_session(user), expires_at=START + timedelta(days=3))
+    live = replace(a_session(user), expires_at=now + timedelta(seconds=1))
+    tokens = [a_token(s) for s in (oldest, revoked, expired, live)]
+    store(uow_factory, user, oldest, revoked, expired, live, *tokens)
+    logged, kept = _events(
+        uow_factory,
+        EventDraft(type=EventType.SESSION_CREATED, user_id=user.id, session_id=oldest.id, at=START),
+        EventDraft(type=EventType.SESSION_CREATED, user_id=user.id, session_id=live.id, at=START),
+    )
+
+    with uow_factory() as uow:
+        first = uow.sessions.delete_expired(now, limit=2)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.sessions.get(oldest.id) is None
+        assert uow.sessions.get(revoked.id) is None
+        assert uow.sessions.get(expired.id) is not None
+        rest = uow.sessions.delete_expired(now, limit=2)
+        uow.commit()
+
+    assert (first, rest) == (2, 1)
+    with uow_factory() as uow:
+        assert uow.sessions.get(expired.id) is None
+        assert uow.sessions.get(live.id) is not None
+        assert [uow.refresh_tokens.find(t.token_hash) is None for t in tokens] == [
+            True,
+            True,
+            True,
+            False,
+        ]
+        events = {e.id: e for e in uow.events.page(user_id=user.id, limit=10)}
+        assert uow.sessions.delete_expired(now, limit=2) == 0
+    assert events[logged.id].session_id is None
+    assert events[kept.id].session_id == live.id

@@ -1,0 +1,39 @@
+"""Query and bodies of ``/api/v1/admin``."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from domain.users import UserStatus
+from entrypoints.http.schemas.common import UserResponse
+from entrypoints.http.schemas.paging import PageQuery, next_cursor_field
+from entrypoints.http.schemas.sessions import SessionResponse
+
+
+class UsersQuery(PageQuery):
+    email_prefix = fields.String(
+        data_key="q",
+        validate=validate.Length(max=254),
+        metadata={"description": "start of the email, any case; % and _ are plain characters"},
+    )
+    status = fields.Enum(UserStatus, by_value=True)
+
+
+class UserPageResponse(Schema):
+    """Newest accounts first."""
+
+    items = fields.List(fields.Nested(UserResponse), required=True)
+    next_cursor = next_cursor_field()
+
+
+class FactorSummaryResponse(Schema):
+    methods = fields.List(
+        fields.String(), required=True, metadata={"description": "totp, sms, backup_code"}
+    )
+    backup_codes_left = fields.Integer(required=True)
+
+
+class UserDetailResponse(Schema):
+    user = fields.Nested(UserResponse, required=True)
+    sessions = fields.List(fields.Nested(SessionResponse), required=True)
+    factors = fields.Nested(FactorSummaryResponse, required=True)

@@ -1,0 +1,27 @@
+"""Query parameters and envelope every cursor-paginated list shares (API.md, Conventions)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from application.common.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
+
+
+class PageQuery(Schema):
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=MAX_CURSOR_LENGTH),
+        metadata={"description": "`next_cursor` of the previous page; omit for the first"},
+    )
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"items per page, 1..{MAX_LIMIT}"},
+    )
+
+
+def next_cursor_field() -> fields.String:
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "opaque; pass as `cursor` for the next page, null on the last"},
+    )
