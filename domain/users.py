@@ -58,6 +58,8 @@ class User(Entity):
     metadata: dict[str, Any] = field(default_factory=dict)
     last_login_at: datetime | None = None
     failed_login_count: int = 0
+    failed_mfa_count: int = 0
+    """Consecutive wrong second-factor codes at sign-in, across every attempt."""
     totp_enabled: bool = False
     """Mirrors whether an authenticator factor exists (the seed's ``users.totp_enabled``),
     kept by the same transaction that adds or removes the factor."""
@@ -70,7 +72,7 @@ class User(Entity):
         """Called only after the password matched, so these refusals reveal nothing new."""
         if self.status is UserStatus.DISABLED:
             raise AccountDisabledError()
-        if self.failed_login_count >= MAX_CONSECUTIVE_LOGIN_FAILURES:
+        if max(self.failed_login_count, self.failed_mfa_count) >= MAX_CONSECUTIVE_LOGIN_FAILURES:
             raise AccountLockedError()
         if require_verified_email and not self.email_verified:
             raise EmailNotVerifiedError()
@@ -78,6 +80,7 @@ class User(Entity):
     def record_login(self, at: datetime) -> None:
         self.last_login_at = at
         self.failed_login_count = 0
+        self.failed_mfa_count = 0
         self.updated_at = at
 
     def record_password_accepted(self, at: datetime) -> None:
@@ -85,6 +88,12 @@ class User(Entity):
         if self.failed_login_count:
             self.failed_login_count = 0
             self.updated_at = at
+
+    def record_failed_second_step(self, at: datetime) -> None:
+        """A wrong second-factor code. Past the cap the account is locked until a password
+        reset (which proves the mailbox) clears it, as for passwords (SECURITY RL-03)."""
+        self.failed_mfa_count += 1
+        self.updated_at = at
 
     def record_failed_login(self, at: datetime) -> None:
         self.failed_login_count += 1
@@ -102,10 +111,16 @@ class User(Entity):
         self.updated_at = at
         return EventDraft(type=EventType.PHONE_VERIFIED, user_id=self.id, at=at)
 
+    def rehash_password(self, password: PasswordHash, at: datetime) -> None:
+        """The same password under the current cost: nothing else changes."""
+        self.password = password
+        self.updated_at = at
+
     def set_password(self, password: PasswordHash, at: datetime) -> None:
-        """Rehash or change: also clears the failed-login lock, as recovery must."""
+        """A change or a reset: also clears the failure locks, as recovery must."""
         self.password = password
         self.failed_login_count = 0
+        self.failed_mfa_count = 0
         self.updated_at = at
 
     def replace_pending_registration(

@@ -7,6 +7,7 @@ call it, and tests override single providers (clock, ids).
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 from typing import Literal
 
@@ -122,6 +123,12 @@ def _redis_url(settings: Settings) -> str:
     return settings.redis_url.get_secret_value() if settings.redis_url else ""
 
 
+def _digest_key(settings: Settings) -> bytes:
+    return hmac.new(
+        settings.secret("password_pepper"), b"bastion/keyed-digests/v1", "sha256"
+    ).digest()
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
     settings = providers.Dependency(instance_of=Settings)
@@ -185,10 +192,10 @@ class Container(containers.DeclarativeContainer):
         policy=providers.Factory(PasswordPolicy, min_length=settings.provided.password_min_length),
         blocklist=blocklist,
     )
-    digester = providers.Singleton(
-        HmacDigester,
-        key=providers.Callable(lambda s: s.encryption_key_ring[0].encode(), settings),
-    )
+    # Keyed digests (codes, budgets, backup codes) use a key derived from the pepper: it
+    # never rotates (password hashes depend on it), so rotating encryption keys voids no
+    # code, and the derivation keeps them apart from the password pre-hash.
+    digester = providers.Singleton(HmacDigester, key=providers.Callable(_digest_key, settings))
     network = providers.Singleton(
         HmacNetworkHasher, key=providers.Callable(lambda s: s.secret("ip_hash_key"), settings)
     )

@@ -361,6 +361,13 @@ class MemoryFactorRepository(FactorRepository):
         )
         return copy.deepcopy([f for f in sealed if after is None or f.id > after][:limit])
 
+    def reseal(self, factor_id: FactorId, old: str, new: str) -> bool:
+        found = self._tx.factors.get(factor_id)
+        if found is None or found.secret != old:
+            return False
+        self._tx.factors.put(factor_id, replace(found, secret=new))
+        return True
+
     def advance_totp_step(self, user_id: UserId, step: int, at: datetime) -> bool:
         """Atomic because the unit of work holds the database lock until it is left."""
         factor = self.get(user_id, FactorKind.TOTP)

@@ -60,6 +60,12 @@ class SqlFactorRepository(FactorRepository):
         statement = delete(Factor).where(Factor.user_id == user_id, Factor.kind == kind.value)
         return _count(self._session, statement) > 0
 
+    def reseal(self, factor_id: FactorId, old: str, new: str) -> bool:
+        statement = (
+            update(Factor).where(Factor.id == factor_id, Factor.secret == old).values(secret=new)
+        )
+        return _count(self._session, statement) > 0
+
     def advance_totp_step(self, user_id: UserId, step: int, at: datetime) -> bool:
         statement = (
             update(Factor)

@@ -55,6 +55,7 @@ def user_to_row(user: User) -> UserRow:
         password_hash=user.password.value if user.password else None,
         password_scheme=user.password.scheme if user.password else None,
         failed_login_count=user.failed_login_count,
+        failed_mfa_count=user.failed_mfa_count,
         totp_enabled=user.totp_enabled,
     )
 
@@ -86,6 +87,7 @@ def user_from_row(row: UserRow) -> User:
         metadata=dict(row.meta or {}),
         last_login_at=row.last_login_at,
         failed_login_count=row.failed_login_count,
+        failed_mfa_count=row.failed_mfa_count,
         totp_enabled=bool(row.totp_enabled),
     )
 

@@ -102,6 +102,7 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_scheme: Mapped[str | None] = mapped_column(String(32))
     failed_login_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    failed_mfa_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 Index("uq_users_email_lower", func.lower(UserRow.email), unique=True)

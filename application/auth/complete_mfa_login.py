@@ -1,8 +1,10 @@
 """Second step of a sign-in: a TOTP, SMS or backup code for a pending ``login_token``.
 
 Each try is charged before it is judged, on the attempt (five, then it is dead) and on
-the account across every attempt (``mfa-failures``; a new ``login_token`` or a resent SMS
-never resets it; parallel guesses cannot outrun it). The code is judged inside the
+the account across every attempt (``mfa-failures``, 20 per 15 minutes; a new
+``login_token`` or a resent SMS never resets it; parallel guesses cannot outrun it), and
+durably: after 100 consecutive wrong codes the account is locked (403 ``account_locked``)
+until a password reset. The code is judged inside the
 transaction that opens the session, so a TOTP step or a backup code is spent only by the
 sign-in that succeeds; finishing takes the attempt atomically, so one token opens at most
 one session.
@@ -70,9 +72,9 @@ class CompleteMfaLogin:
             user = uow.users.get(pending.user_id, for_update=True)
             if user is None:
                 raise LoginAttemptExpiredError()
+            user.check_may_sign_in(self._require_verified_email)  # locked: nothing is judged
             verdict = self._checks.judge(uow, user, method, cmd.code, now, pending.reference)
             if verdict is Verdict.ACCEPTED:
-                user.check_may_sign_in(self._require_verified_email)
                 self._attempts.finish(pending)
                 pair = self._gate.complete(
                     uow,
@@ -92,6 +94,10 @@ class CompleteMfaLogin:
         self, pending: PendingLogin, method: LoginMethod, verdict: Verdict, at: datetime
     ) -> None:
         with self._uow as uow:
+            user = uow.users.get(pending.user_id, for_update=True)
+            if user is not None:
+                user.record_failed_second_step(at)
+                uow.users.save(user)
             uow.events.add(
                 EventDraft(
                     type=EventType.LOGIN_MFA_FAILED,

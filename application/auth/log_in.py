@@ -76,9 +76,10 @@ class LogIn:
             user = uow.users.get(known.id, for_update=True)
             if user is None:  # deleted since the password check
                 raise InvalidCredentialsError()
+            user.check_may_sign_in(self._require_verified_email)  # disabled meanwhile?
             failures = user.failed_login_count
             if user.password is not None and self._hasher.needs_rehash(user.password):
-                user.set_password(self._hasher.hash(cmd.password), now)
+                user.rehash_password(self._hasher.hash(cmd.password), now)
             user.record_password_accepted(now)
             uow.users.save(user)
             outcome = self._gate.after_first_step(

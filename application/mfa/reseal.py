@@ -27,11 +27,9 @@ class ResealFactorSecrets:
             with self._uow as uow:
                 batch = uow.factors.list_sealed(after, BATCH)
                 for factor in batch:
-                    if factor.secret is not None:
-                        factor.secret = self._box.reseal(factor.secret)
-                        uow.factors.save(factor)
+                    old = factor.secret or ""
+                    done += uow.factors.reseal(factor.id, old, self._box.reseal(old))
                 uow.commit()
-            done += len(batch)
             if len(batch) < BATCH:
                 return done
             after = batch[-1].id

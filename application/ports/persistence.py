@@ -166,6 +166,12 @@ class FactorRepository(Protocol):
         pages through them to re-seal each under the newest key."""
         ...
 
+    def reseal(self, factor_id: FactorId, old: str, new: str) -> bool:
+        """Replace the sealed secret only if it is still ``old`` (one conditional UPDATE),
+        so a re-seal never writes back anything else it read earlier — a newer step, a
+        factor disabled or enrolled anew meanwhile. False when it changed meanwhile."""
+        ...
+
     def advance_totp_step(self, user_id: UserId, step: int, at: datetime) -> bool:
         """Record ``step`` as the last accepted TOTP time-step, only if it is newer than
         the stored one, in one conditional UPDATE (``... WHERE last_step IS NULL OR

@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.register_error_handler(DomainError, from_domain)
     app.register_error_handler(Exception, _unexpected_or_http)
     middleware.install(app)
+    container.hasher().warm_up()  # the dummy hash of EN-01 exists before the first request
     return app
 
 

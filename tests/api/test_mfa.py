@@ -633,3 +633,28 @@ def test_the_profile_phone_must_be_a_real_number(bastion: Bastion) -> None:
     bad = bastion.call("PATCH", "/me", token=token, json={"phone": "+99912345678"})
     assert bad.status_code == 422
     assert bastion.sms.sent == []
+
+
+def test_a_hundred_wrong_codes_lock_the_account_until_a_password_reset(bastion: Bastion) -> None:
+    from domain.users import MAX_CONSECUTIVE_LOGIN_FAILURES
+
+    secret, _ = _enable_totp(bastion, _auth(bastion))
+    for _ in range(MAX_CONSECUTIVE_LOGIN_FAILURES // 5):
+        login_token = _challenge(bastion)["login_token"]
+        for _ in range(5):
+            assert _second_step(bastion, login_token, "totp", "000000").status_code == 401
+    locked = bastion.log_in(EMAIL)  # told only after a correct password, as for passwords
+    assert (locked.status_code, locked.json["code"]) == (403, "account_locked")
+    assert bastion.log_in(EMAIL, "not the password at all").status_code == 401
+
+    bastion.call("POST", "/auth/password/forgot", json={"email": EMAIL})
+    reset = {
+        "token": bastion.mail.last_reset_token(EMAIL),
+        "new_password": "a new long passphrase ok",
+    }
+    assert bastion.call("POST", "/auth/password/reset", json=reset).status_code == 204
+    answer = bastion.log_in(EMAIL, "a new long passphrase ok").json
+    assert (
+        _second_step(bastion, answer["login_token"], "totp", _code(bastion, secret)).status_code
+        == 200
+    )

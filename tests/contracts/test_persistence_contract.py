@@ -1154,3 +1154,24 @@ def test_the_sweep_deletes_expired_sessions_oldest_first_with_their_tokens(
         assert uow.sessions.delete_expired(now, limit=2) == 0
     assert events[logged.id].session_id is None
     assert events[kept.id].session_id == live.id
+
+
+def test_a_reseal_writes_only_over_the_secret_it_read(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    factor = a_factor(user)
+    enable(uow_factory, factor)
+    with uow_factory() as uow:
+        assert uow.factors.advance_totp_step(user.id, 7, START)
+        uow.commit()
+
+    with uow_factory() as uow:
+        stale = uow.factors.reseal(factor.id, "v1.some-other-secret", "v2.new")
+        fresh = uow.factors.reseal(factor.id, factor.secret or "", "v2.new")
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = uow.factors.get(user.id, FactorKind.TOTP)
+    assert (stale, fresh) == (False, True)
+    assert stored is not None
+    assert (stored.secret, stored.last_step) == ("v2.new", 7)
