@@ -658,3 +658,27 @@ def test_a_hundred_wrong_codes_lock_the_account_until_a_password_reset(bastion: 
         _second_step(bastion, answer["login_token"], "totp", _code(bastion, secret)).status_code
         == 200
     )
+
+
+def test_resent_texts_and_new_login_tokens_never_reset_the_sms_guess_budget(
+    make_bastion: BastionFactory,
+) -> None:
+    bastion = make_bastion(rate_limit_scale=1)
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    bastion.clock.advance(seconds=60)
+    _enable_sms(bastion, token)
+    statuses: list[int] = []
+    for _ in range(6):
+        bastion.clock.advance(seconds=31)  # past the per-account resend cool-down
+        login_token = _challenge(bastion)["login_token"]
+        sent = bastion.call("POST", "/auth/login/sms", json={"login_token": login_token})
+        if sent.status_code != 202:
+            statuses.append(sent.status_code)
+            break
+        statuses += [
+            _second_step(bastion, login_token, "sms", "000000").status_code for _ in range(5)
+        ]
+    leaked = 6 * 31 // 45  # the bucket drains 20 units per 15 minutes, one per 45 s
+    assert 429 in statuses
+    assert statuses.count(401) <= 20 + leaked

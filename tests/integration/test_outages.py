@@ -164,6 +164,34 @@ def test_after_redis_restarts_empty_revoked_sessions_and_used_refresh_tokens_sta
     assert bastion.call("GET", "/me", token=again["access_token"]).status_code == 200
 
 
+def test_after_redis_restarts_empty_a_used_totp_code_stays_refused(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+) -> None:
+    import time
+
+    import pyotp
+
+    bastion = on_postgres(private_redis.url)
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    setup = bastion.call("POST", "/me/mfa/totp/setup", token=token).json
+    totp = pyotp.TOTP(setup["secret"])
+    confirm = bastion.call("POST", "/me/mfa/totp/confirm", token=token, json={"code": totp.now()})
+    assert confirm.status_code == 200
+    code = totp.at(time.time() + 30)  # the confirming step is spent; the next one is in reach
+
+    def second_step() -> Any:
+        challenge = bastion.log_in("ada@example.com").json
+        body = {"login_token": challenge["login_token"], "method": "totp", "code": code}
+        return bastion.call("POST", "/auth/login/mfa", json=body)
+
+    assert second_step().status_code == 200
+
+    private_redis.restart()  # every short-lived record is gone: the step lives in PostgreSQL
+
+    replay = second_step()
+    assert (replay.status_code, replay.json["code"]) == (401, "invalid_mfa_code")
+
+
 def test_a_revocation_that_could_not_reach_redis_is_refused_by_every_other_process(
     on_postgres: Callable[..., Bastion], private_redis: RedisServer
 ) -> None:
