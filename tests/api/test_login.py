@@ -148,3 +148,28 @@ def test_a_refused_sign_in_after_a_correct_password_is_logged(bastion: Bastion) 
         events = uow.events.list_for_user(user.id, limit=10)
     assert events[0].type.value == "login.failed"
     assert events[0].metadata == {"reason": "email_not_verified"}
+
+
+def test_a_success_clears_the_failure_count_and_the_attackers_bucket(
+    make_bastion: BastionFactory,
+) -> None:
+    from application.common.throttle import LIMITS, Rule
+    from domain.values import EmailAddress
+
+    bastion = make_bastion(rate_limit_scale=1)
+    bastion.verified_user("ada@example.com")
+    here = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
+    for _ in range(LIMITS[Rule.LOGIN_FAILURES].capacity - 1):
+        assert (
+            bastion.log_in("ada@example.com", "wrong wrong wrong wrong", **here).status_code == 401
+        )
+    assert bastion.log_in("ada@example.com", **here).status_code == 200
+    with bastion.container.uow() as uow:
+        user = uow.users.get_by_email(EmailAddress.parse("ada@example.com"))
+    assert user is not None
+    assert user.failed_login_count == 0
+    statuses = [
+        bastion.log_in("ada@example.com", "wrong wrong wrong wrong", **here).status_code
+        for _ in range(LIMITS[Rule.LOGIN_FAILURES].capacity)
+    ]
+    assert statuses == [401] * LIMITS[Rule.LOGIN_FAILURES].capacity

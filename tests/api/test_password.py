@@ -202,3 +202,24 @@ def test_forgot_and_resend_cost_the_same_for_every_kind_of_email(bastion: Bastio
         assert len(set(map(str, answers))) == 1, answers
         assert len(tasks) == 1
     assert [n.to for n in bastion.mail.sent[-2:]] == ["verified@example.com", "pending@example.com"]
+
+
+def test_register_change_and_reset_refuse_the_same_weak_passwords_alike(bastion: Bastion) -> None:
+    tokens = bastion.signed_in("ada.lovelace@example.com")
+    bastion.call("POST", "/auth/password/forgot", json={"email": "ada.lovelace@example.com"})
+    reset_token = bastion.mail.last_reset_token("ada.lovelace@example.com")
+    for weak in ("passwordpassword", "lovelace2026bastion"):
+        answers = [
+            bastion.register("ada.lovelace@example.org", password=weak),
+            bastion.call(
+                "POST",
+                "/me/password",
+                token=tokens["access_token"],
+                json={"current_password": PASSWORD, "new_password": weak},
+            ),
+            bastion.call(
+                "POST", "/auth/password/reset", json={"token": reset_token, "new_password": weak}
+            ),
+        ]
+        codes = {(a.status_code, a.json["code"]) for a in answers}
+        assert codes == {(422, "weak_password")}, (weak, codes)
