@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
 import redis
-from cryptography.fernet import Fernet
 from rq.job import Job
 
 from adapters.notify.background import ThreadedTasks
@@ -14,28 +13,19 @@ from adapters.rq.queues import RqQueues
 from adapters.rq.tasks import JOB, QueuedTasks, SealedTaskCourier, open_task, seal_task
 from adapters.security.secret_box import FernetSecretBox
 from domain.errors import UnavailableError
-from tests.fixtures.redis import free_port, running_redis
+from tests.fixtures.redis import free_port
 
 EMAIL = "canary.bob@example.com"
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with running_redis() as server:
-        yield server.url
-
-
-@pytest.fixture
-def box() -> FernetSecretBox:
-    return FernetSecretBox([Fernet.generate_key().decode()])
-
-
-def test_a_queued_task_holds_no_payload_in_clear(redis_url: str, box: FernetSecretBox) -> None:
-    queues = RqQueues(redis_url)
+def test_a_queued_task_holds_no_payload_in_clear(
+    queue_redis_url: str, box: FernetSecretBox
+) -> None:
+    queues = RqQueues(queue_redis_url)
     before = set(queues.default.get_job_ids())
     QueuedTasks(queues, box).defer("send_password_reset", {"email": EMAIL})
     [job_id] = set(queues.default.get_job_ids()) - before
-    connection = redis.Redis.from_url(redis_url)
+    connection = redis.Redis.from_url(queue_redis_url)
     job = Job.fetch(job_id, connection=connection)
     assert job.func_name == JOB
     assert job.id.startswith("task-")

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
 
 import pytest
 import redis
-from cryptography.fernet import Fernet
 from rq.job import Job
 
 from adapters.rq.notifier import JOB, QueuedNotifier
@@ -15,23 +13,11 @@ from adapters.rq.sealing import SealedNoticeCourier, open_notice, seal_notice
 from adapters.security.secret_box import FernetSecretBox
 from application.ports.messaging import Notice, NoticeKind
 from domain.errors import UnavailableError
-from tests.fixtures.redis import free_port, running_redis
+from tests.fixtures.redis import free_port
 
 ADDRESS = "canary.ann@example.com"
 CODE = "314159"
 NOTICE = Notice(NoticeKind.VERIFY_EMAIL, ADDRESS, {"first_name": "Ann", "code": CODE})
-
-
-@pytest.fixture(scope="module")
-def queue_redis_url() -> Iterator[str]:
-    """A server of this module's own: the suite's shared one has live workers on its queues."""
-    with running_redis() as server:
-        yield server.url
-
-
-@pytest.fixture
-def box() -> FernetSecretBox:
-    return FernetSecretBox([Fernet.generate_key().decode()])
 
 
 def test_a_queued_notice_holds_nothing_in_clear_and_opens_in_the_worker(

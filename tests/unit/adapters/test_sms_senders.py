@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import redis
-from cryptography.fernet import Fernet
 from rq.job import Job
 
 from adapters.notify.sms import (
@@ -33,7 +32,7 @@ from adapters.rq.sms import (
 from adapters.security.secret_box import FernetSecretBox
 from application.ports.messaging import SmsSender, TextMessage
 from domain.errors import UnavailableError
-from tests.fixtures.redis import free_port, running_redis
+from tests.fixtures.redis import free_port
 from tests.support.clock import ManualClock
 
 NUMBER = "+14155550123"
@@ -184,18 +183,6 @@ def test_the_threaded_sender_retries_then_logs_without_number_or_body(
     logged = repr(record.__dict__) + record.getMessage()
     assert NUMBER not in logged
     assert CODE not in logged
-
-
-@pytest.fixture(scope="module")
-def queue_redis_url() -> Iterator[str]:
-    """A server of this module's own: the suite's shared one has live workers on its queues."""
-    with running_redis() as server:
-        yield server.url
-
-
-@pytest.fixture
-def box() -> FernetSecretBox:
-    return FernetSecretBox([Fernet.generate_key().decode()])
 
 
 def test_a_queued_message_is_one_sealed_argument_with_nothing_in_clear(
