@@ -12,7 +12,7 @@ COPY adapters ./adapters
 COPY entrypoints ./entrypoints
 COPY migrations ./migrations
 COPY alembic.ini wsgi.py ./
-RUN uv sync --frozen --no-dev && chown -R bastion /app
+RUN uv sync --frozen --no-dev && mkdir -p /app/files && chown -R bastion /app
 USER bastion
 ENV PATH="/app/.venv/bin:$PATH" BASTION_ENV=production
 EXPOSE 8000

@@ -16,6 +16,7 @@ class ErrorKind(StrEnum):
     GONE = "gone"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
+    TOO_LARGE = "too_large"
 
 
 class DomainError(Exception):
@@ -229,3 +230,20 @@ class InvalidCursorError(ValidationFailedError):
 
     def __init__(self) -> None:
         super().__init__({"cursor": [self.message]}, self.message)
+
+
+class InvalidImageError(ValidationFailedError):
+    """An upload that is not a PNG, JPEG or WebP picture that decodes, within the bounds."""
+
+    code = "invalid_image"
+    message = "The file is not a PNG, JPEG or WebP picture this service accepts."
+
+    def __init__(self, reason: str | None = None) -> None:
+        text = reason or self.message
+        super().__init__({"file": [text]}, text)
+
+
+class FileTooLargeError(DomainError):
+    kind = ErrorKind.TOO_LARGE
+    code = "file_too_large"
+    message = "The file is too large."

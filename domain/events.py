@@ -38,6 +38,10 @@ class EventType(StrEnum):
     PHONE_VERIFIED = "phone.verified"
     ACCOUNT_DISABLED = "account.disabled"
     ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_DELETED = "account.deleted"
+    EMAIL_CHANGE_REQUESTED = "email.change_requested"
+    EMAIL_CHANGED = "email.changed"
+    SESSION_SUSPICIOUS = "session.suspicious"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -64,6 +68,10 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.PHONE_VERIFIED: frozenset(),
     EventType.ACCOUNT_DISABLED: frozenset({"admin_id"}),
     EventType.ACCOUNT_ENABLED: frozenset({"admin_id"}),
+    EventType.ACCOUNT_DELETED: frozenset({"proof"}),
+    EventType.EMAIL_CHANGE_REQUESTED: frozenset(),
+    EventType.EMAIL_CHANGED: frozenset(),
+    EventType.SESSION_SUSPICIOUS: frozenset({"trust_score", "signals"}),
 }
 
 
@@ -87,7 +95,8 @@ def check_metadata(event_type: EventType, metadata: Mapping[str, MetadataValue])
 class EventDraft:
     """An event an entity implies; it gets its id when the unit of work records it.
 
-    ``user_id`` is None only for a failed sign-in of an unknown email.
+    ``user_id`` is None only for a failed sign-in of an unknown email and for the
+    deletion of an account (which takes every event naming it along).
     """
 
     type: EventType

@@ -14,6 +14,8 @@ from domain.ids import SessionId, UserId
 ACTIVITY_WRITE_INTERVAL = timedelta(minutes=1)
 USER_AGENT_LIMIT = 512
 DEVICE_FIELD_LIMIT = 100
+LOCATION_FIELD_LIMIT = 100
+COUNTRY_CODE_LENGTH = 2
 
 
 class SessionStatus(StrEnum):
@@ -36,6 +38,7 @@ class RevokeReason(StrEnum):
     TOKEN_REUSE = "token_reuse"
     ADMIN = "admin"
     ACCOUNT_DISABLED = "account_disabled"
+    ACCOUNT_DELETED = "account_deleted"
     EXPIRED = "expired"
 
 
@@ -82,9 +85,36 @@ class NetworkInfo:
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where a sign-in came from, as far as a configured source says; all None when no
+    source is configured or it does not know. Never guessed."""
+
     country: str | None = None
+    """ISO 3166-1 alpha-2, upper case."""
     city: str | None = None
     timezone: str | None = None
+    """An IANA name such as ``Europe/Paris``."""
+
+    @classmethod
+    def of(cls, country: str | None, city: str | None, timezone: str | None) -> Location:
+        """Untrusted text made safe to store and show: a country that is not two letters
+        (or is a placeholder such as ``XX`` or ``T1``) is dropped, names are clipped and
+        lose control characters."""
+        code = (country or "").strip().upper()
+        known = len(code) == COUNTRY_CODE_LENGTH and code.isalpha() and code != "XX"
+        return cls(code if known else None, _place(city), _place(timezone))
+
+    @property
+    def known(self) -> bool:
+        return any((self.country, self.city, self.timezone))
+
+    def describe(self) -> str:
+        """``City, CC`` (or the part that is known) for a notice; empty when unknown."""
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+
+def _place(text: str | None) -> str | None:
+    cleaned = "".join(c for c in (text or "") if c.isprintable()).strip()
+    return clip(cleaned, LOCATION_FIELD_LIMIT) if cleaned else None
 
 
 @dataclass(eq=False, slots=True, kw_only=True)

@@ -13,12 +13,14 @@ from typing import Literal
 
 from dependency_injector import containers, providers
 
+from adapters.images.pillow import PillowImageSanitizer
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
     MemoryLock,
     MemoryRateLimiter,
     MemorySessionValidityCache,
 )
+from adapters.memory.files import MemoryFileStore
 from adapters.memory.health import MemoryHealthProbe
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
@@ -52,14 +54,20 @@ from adapters.sqlalchemy.engine import build_engine, build_session_factory
 from adapters.sqlalchemy.health import SqlHealthProbe
 from adapters.sqlalchemy.migrate import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlUnitOfWork
+from adapters.storage.local import LocalFileStore
 from adapters.system.clock import SystemClock
+from adapters.system.geo import GeoIpLocator, NoGeoLocator, ProxyHeaderLocator
 from adapters.system.ids import UuidV7Generator
 from adapters.system.phones import PhonenumbersParser
 from adapters.system.user_agents import UaParserUserAgentParser
+from application.account.avatar import ChangeAvatar, OpenAvatar, RemoveAvatar
 from application.account.change_password import ChangePassword
+from application.account.confirm_email_change import ConfirmEmailChange
 from application.account.create_admin import CreateAdmin
+from application.account.delete_account import DeleteAccount
 from application.account.get_profile import GetProfile
 from application.account.list_events import ListOwnEvents
+from application.account.request_email_change import RequestEmailChange
 from application.account.update_profile import UpdateProfile
 from application.account.verify_phone import ConfirmPhone, SendPhoneCode
 from application.admin.disable_user import DisableUser
@@ -87,6 +95,7 @@ from application.common.notices import NoticeBudget
 from application.common.password_rules import PasswordRules
 from application.common.revocation import SessionRevoker
 from application.common.sign_in import SignInGate
+from application.common.sign_in_alerts import SuspiciousSignIns
 from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
 from application.common.validity import SessionValidity
@@ -119,6 +128,13 @@ def _lifetimes(settings: Settings) -> SessionLifetimes:
     )
 
 
+def _geo_source(settings: Settings) -> str:
+    """A database file wins over proxy headers; with neither, locations stay empty."""
+    if settings.geoip_db is not None:
+        return "geoip"
+    return "headers" if settings.location_headers and settings.trusted_proxies else "none"
+
+
 def _redis_url(settings: Settings) -> str:
     return settings.redis_url.get_secret_value() if settings.redis_url else ""
 
@@ -142,6 +158,13 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.Singleton(build_session_factory, engine=engine)
     migrate = providers.Callable(upgrade, url=settings.provided.database_url)
     memory_database = providers.Singleton(MemoryDatabase)
+    files = providers.Selector(
+        config.store,
+        sql=providers.Singleton(
+            LocalFileStore, root=providers.Callable(lambda s: s.files_dir, settings)
+        ),
+        memory=providers.Singleton(MemoryFileStore),
+    )
     uow = providers.Selector(
         config.store,
         sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory, ids=ids),
@@ -213,6 +236,18 @@ class Container(containers.DeclarativeContainer):
     user_agents = providers.Singleton(UaParserUserAgentParser)
     phones = providers.Singleton(PhonenumbersParser)
     totp = providers.Singleton(PyOtpTotp)
+    images = providers.Singleton(PillowImageSanitizer)
+    geo_locator = providers.Selector(
+        config.geo,
+        geoip=providers.Singleton(GeoIpLocator, path=settings.provided.geoip_db),
+        headers=providers.Singleton(
+            ProxyHeaderLocator,
+            country=settings.provided.geo_country_header,
+            city=settings.provided.geo_city_header,
+            timezone=settings.provided.geo_timezone_header,
+        ),
+        none=providers.Singleton(NoGeoLocator),
+    )
     qr = providers.Singleton(SegnoQrRenderer)
 
     # --- messaging -------------------------------------------------------------------
@@ -283,11 +318,16 @@ class Container(containers.DeclarativeContainer):
     minter = providers.Singleton(
         TokenMinter, codec=codec, secrets=secrets, digester=digester, ids=ids, lifetimes=lifetimes
     )
+    sign_in_alerts = providers.Singleton(
+        SuspiciousSignIns, notifier=notifier, threshold=settings.provided.suspicious_trust_below
+    )
     issuer = providers.Singleton(
         SessionIssuer,
         minter=minter,
         user_agents=user_agents,
         network=network,
+        locator=geo_locator,
+        alerts=sign_in_alerts,
         ids=ids,
         publisher=publisher,
     )
@@ -329,6 +369,13 @@ class Container(containers.DeclarativeContainer):
         secrets=secrets,
         digester=digester,
         policy=providers.Object(CodePolicy(purpose="phone_verification", ttl_seconds=600)),
+    )
+    email_change_codes = providers.Singleton(
+        OneTimeCodes,
+        store=challenges,
+        secrets=secrets,
+        digester=digester,
+        policy=providers.Object(CodePolicy(purpose="email_change")),
     )
     revoker = providers.Singleton(
         SessionRevoker, uow_factory=uow.provider, cache=validity_cache, publisher=publisher
@@ -484,6 +531,50 @@ class Container(containers.DeclarativeContainer):
         notifier=notifier,
         clock=clock,
     )
+    request_email_change = providers.Factory(
+        RequestEmailChange,
+        uow=uow,
+        step_up=step_up,
+        codes=email_change_codes,
+        store=challenges,
+        box=secret_box,
+        budget=notice_budget,
+        notifier=notifier,
+        clock=clock,
+    )
+    confirm_email_change = providers.Factory(
+        ConfirmEmailChange,
+        uow=uow,
+        codes=email_change_codes,
+        store=challenges,
+        box=secret_box,
+        notifier=notifier,
+        publisher=publisher,
+        clock=clock,
+    )
+    change_avatar = providers.Factory(
+        ChangeAvatar,
+        uow=uow,
+        images=images,
+        files=files,
+        secrets=secrets,
+        publisher=publisher,
+        clock=clock,
+        media_url=providers.Callable(lambda s: f"{s.public_url}/media", settings),
+    )
+    remove_avatar = providers.Factory(
+        RemoveAvatar, uow=uow, files=files, publisher=publisher, clock=clock
+    )
+    open_avatar = providers.Factory(OpenAvatar, files=files)
+    delete_account = providers.Factory(
+        DeleteAccount,
+        uow=uow,
+        step_up=step_up,
+        revoker=revoker,
+        files=files,
+        publisher=publisher,
+        clock=clock,
+    )
     create_admin = providers.Factory(
         CreateAdmin, uow=uow, rules=password_rules, hasher=hasher, clock=clock, ids=ids
     )
@@ -537,6 +628,7 @@ def build_container(
             "ephemeral": ephemeral or ("redis" if settings.redis_url else "memory"),
             "mail": "smtp" if settings.smtp_url else "console",
             "sms": "webhook" if settings.sms_webhook_url else "console",
+            "geo": _geo_source(settings),
         }
     )
     return container

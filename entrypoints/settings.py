@@ -20,6 +20,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MIN_SECRET_BYTES = 32
 MIN_PRODUCTION_BCRYPT_ROUNDS = 10
 _GENERATED = ("jwt_secret", "password_pepper", "ip_hash_key", "encryption_keys")
+_HEADER_NAME = r"^([A-Za-z0-9-]{1,64})?$"
+_FILE_SCHEME = "file://"
 
 
 class Environment(StrEnum):
@@ -67,6 +69,12 @@ class Settings(BaseSettings):
     sms_webhook_url: SecretStr | None = None
     mail_from: str = "Bastion <no-reply@localhost>"
     trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
+    storage_url: str | None = None
+    geoip_db: Path | None = None
+    geo_country_header: Annotated[str, Field(pattern=_HEADER_NAME)] = ""
+    geo_city_header: Annotated[str, Field(pattern=_HEADER_NAME)] = ""
+    geo_timezone_header: Annotated[str, Field(pattern=_HEADER_NAME)] = ""
+    suspicious_trust_below: Annotated[int, Field(ge=0, le=101)] = 40
     cors_origins: str = ""
     rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 4
@@ -78,6 +86,23 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the local file store keeps avatars: ``BASTION_STORAGE_URL`` as
+        ``file:///absolute`` or ``file://relative``, else ``<instance>/files``."""
+        if self.storage_url:
+            return Path(self.storage_url.removeprefix(_FILE_SCHEME))
+        return self.instance_dir / "files"
+
+    @property
+    def location_headers(self) -> tuple[str, ...]:
+        """The proxy-set location headers the edge reads, in the order country, city,
+        time zone; empty unless a country header is named."""
+        if not self.geo_country_header:
+            return ()
+        names = (self.geo_country_header, self.geo_city_header, self.geo_timezone_header)
+        return tuple(name for name in names if name)
 
     @property
     def cors_origin_list(self) -> frozenset[str]:
@@ -102,7 +127,7 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError([_describe(e) for e in error.errors()]) from None
     if settings.env is not Environment.PRODUCTION:
         settings = settings.model_copy(update=_generated_secrets(settings))
-    problems = _secret_problems(settings) + _delivery_problems(settings)
+    problems = _secret_problems(settings) + _delivery_problems(settings) + _place_problems(settings)
     if problems:
         raise SettingsError(problems)
     return settings
@@ -145,6 +170,24 @@ def _delivery_problems(settings: Settings) -> list[str]:
                 problems.append(f"{name}: required in production (the console would log codes)")
         elif not value.get_secret_value().startswith(schemes):
             problems.append(f"{name}: must start with {' or '.join(schemes)}")
+    return problems
+
+
+def _place_problems(settings: Settings) -> list[str]:
+    """Where files go and where locations come from."""
+    problems = []
+    if settings.storage_url and not settings.storage_url.startswith(_FILE_SCHEME):
+        problems.append("BASTION_STORAGE_URL: only file:// is supported (S3 is not yet)")
+    if settings.geoip_db is not None and not settings.geoip_db.is_file():
+        problems.append("BASTION_GEOIP_DB: no such file (a GeoIP2/GeoLite2 City .mmdb)")
+    named = [settings.geo_city_header, settings.geo_timezone_header]
+    if any(named) and not settings.geo_country_header:
+        problems.append("BASTION_GEO_COUNTRY_HEADER: required with the city or time zone header")
+    if settings.location_headers and not settings.trusted_proxies:
+        problems.append(
+            "BASTION_GEO_COUNTRY_HEADER: needs BASTION_TRUSTED_PROXIES > 0 "
+            "(without a proxy that sets it, any client could)"
+        )
     return problems
 
 

@@ -150,7 +150,16 @@ class MemoryUserRepository(UserRepository):
         self._tx.users.put(user.id, user)
 
     def save(self, user: User) -> None:
+        holder = self.get_by_email(user.email)
+        if holder is not None and holder.id != user.id:
+            raise EmailTakenError()
         self._tx.users.put(user.id, user)
+
+    def delete(self, user_id: UserId) -> bool:
+        if self._tx.users.get(user_id) is None:
+            return False
+        self._tx.delete_users({user_id})
+        return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         doomed = sorted(
@@ -196,12 +205,20 @@ class MemorySessionRepository(SessionRepository):
         active.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return copy.deepcopy(active)
 
-    def seen_before(self, user_id: UserId, device: DeviceInfo, network: NetworkInfo) -> SeenBefore:
+    def seen_before(
+        self,
+        user_id: UserId,
+        device: DeviceInfo,
+        network: NetworkInfo,
+        country: str | None = None,
+    ) -> SeenBefore:
         mine = [s for _, s in self._tx.sessions.peek() if s.user_id == user_id]
+        countries = {s.location.country for s in mine if s.location.country}
         return SeenBefore(
             device=any(_same_device(s.device, device) for s in mine),
             network=any(s.network.ip_prefix == network.ip_prefix for s in mine),
             sessions=len(mine),
+            country=country in countries if country and countries else None,
         )
 
     def is_active(self, session_id: SessionId, at: datetime) -> bool:

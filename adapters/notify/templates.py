@@ -68,6 +68,30 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         " $codes_left codes are left.\n\nIf this was not you, reset your password at"
         " $public_url/forgot-password and make new backup codes.\n",
     ),
+    NoticeKind.EMAIL_CHANGE_CODE: (
+        "Confirm your new email address",
+        "$greeting\n\nYour code to move your account to this address is: $code\n\nIt expires"
+        " in 15 minutes. If you did not ask for this, ignore this message: nothing changes.\n",
+    ),
+    NoticeKind.EMAIL_IN_USE: (
+        "Someone tried to use your address",
+        "$greeting\n\nSomeone signed in to another account asked to move it to this email"
+        " address, which already has an account. Nothing changed.\n\nIf it was you, sign in"
+        " at $public_url/login with this address instead.\n",
+    ),
+    NoticeKind.EMAIL_CHANGED: (
+        "Your email address was changed",
+        "$greeting\n\nThe email address of your account was changed at $at (UTC); mail for it"
+        " now goes to the new address.\n\nIf this was not you, your account may be in"
+        " someone else's hands: contact the administrator of this service now.\n",
+    ),
+    NoticeKind.NEW_SIGN_IN: (
+        "New sign-in to your account",
+        "$greeting\n\nYour account was just signed in to from a device or place we have not"
+        " seen before:\n\n  Device: $device\n  Place: $place (approximate)\n  Time: $at (UTC)"
+        "\n\nIf this was you, there is nothing to do. If not, review and end your sessions at"
+        " $public_url/account/sessions and change your password.\n",
+    ),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, false, func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.mapping import session_from_row, session_to_row
@@ -40,19 +40,34 @@ class SqlSessionRepository(SessionRepository):
         )
         return [session_from_row(row) for row in self._session.scalars(query)]
 
-    def seen_before(self, user_id: UserId, device: DeviceInfo, network: NetworkInfo) -> SeenBefore:
+    def seen_before(
+        self,
+        user_id: UserId,
+        device: DeviceInfo,
+        network: NetworkInfo,
+        country: str | None = None,
+    ) -> SeenBefore:
+        """One aggregate over the user's sessions (``ix_sessions_user_id``)."""
         same_device = and_(
             SessionRow.browser.is_not_distinct_from(device.browser),
             SessionRow.os.is_not_distinct_from(device.os),
             SessionRow.device.is_not_distinct_from(device.device),
         )
+        same_country = SessionRow.location_country == country if country else false()
         query = select(
             func.count(),
             func.count().filter(same_device),
             func.count().filter(SessionRow.ip_prefix == network.ip_prefix),
+            func.count().filter(SessionRow.location_country.is_not(None)),
+            func.count().filter(same_country),
         ).where(SessionRow.user_id == user_id)
-        total, devices, networks = self._session.execute(query).one()
-        return SeenBefore(device=devices > 0, network=networks > 0, sessions=total)
+        total, devices, networks, located, countries = self._session.execute(query).one()
+        return SeenBefore(
+            device=devices > 0,
+            network=networks > 0,
+            sessions=total,
+            country=countries > 0 if country and located else None,
+        )
 
     def is_active(self, session_id: SessionId, at: datetime) -> bool:
         query = select(SessionRow.id).where(SessionRow.id == session_id, _active(at))

@@ -46,7 +46,28 @@ class SqlUserRepository(UserRepository):
             raise
 
     def save(self, user: User) -> None:
+        """Flushed at once, so an email another account took meanwhile (a unique index
+        violation) is ``EmailTakenError`` here, not an error at commit."""
         self._session.merge(user_to_row(user))
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            if violates(exc, "email"):
+                raise EmailTakenError() from exc
+            raise
+
+    def delete(self, user_id: UserId) -> bool:
+        """One DELETE; the foreign keys cascade to everything the user owns."""
+        found = self._session.scalar(
+            select(UserRow.id).where(UserRow.id == user_id).with_for_update()
+        )
+        if found is None:
+            return False
+        self._session.execute(
+            delete(UserRow).where(UserRow.id == user_id),
+            execution_options={"synchronize_session": False},
+        )
+        return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         """The foreign keys cascade to sessions, refresh tokens and events."""

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from application.common.client import ClientContext
 from application.common.messages import announce
-from application.ports.identity import UserAgentParser
+from application.common.sign_in_alerts import SuspiciousSignIns
+from application.ports.identity import GeoLocator, UserAgentParser
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.security import (
@@ -99,17 +100,26 @@ class TokenMinter:
 
 
 class SessionIssuer:
+    """Opens the session and places it: device from the User-Agent, network as a keyed
+    hash and prefix, location from the ``GeoLocator`` (empty when none is configured),
+    and a trust score (``domain.trust``). A low score is reported, never acted on: the
+    factors were asked for before this step, whatever the score would have been."""
+
     def __init__(
         self,
         minter: TokenMinter,
         user_agents: UserAgentParser,
         network: NetworkHasher,
+        locator: GeoLocator,
+        alerts: SuspiciousSignIns,
         ids: IdGenerator,
         publisher: EventPublisher,
     ) -> None:
         self._minter = minter
         self._user_agents = user_agents
         self._network = network
+        self._locator = locator
+        self._alerts = alerts
         self._ids = ids
         self._publisher = publisher
 
@@ -124,11 +134,12 @@ class SessionIssuer:
         recent_failures: int = 0,
     ) -> TokenPair:
         """Create the session inside the caller's transaction; the caller commits."""
-        session = self._new_session(
+        session, signals = self._new_session(
             uow, user, client, methods=methods, at=at, recent_failures=recent_failures
         )
         uow.sessions.add(session)
         uow.events.add(session.created_event())
+        self._alerts.review(uow, user, session, signals)
         refresh = self._minter.refresh_token(uow, session, at)
         uow.after_commit(
             lambda: announce(self._publisher, "session:created", session.id, user.id, at)
@@ -144,21 +155,21 @@ class SessionIssuer:
         methods: tuple[AuthMethod, ...],
         at: datetime,
         recent_failures: int,
-    ) -> DeviceSession:
+    ) -> tuple[DeviceSession, TrustSignals]:
         device = self._user_agents.parse(client.user_agent)
         network = self._network.network_of(client.ip)
-        seen = uow.sessions.seen_before(user.id, device, network)
+        location = self._locator.locate(client.ip, client.location_hints)
+        seen = uow.sessions.seen_before(user.id, device, network, location.country)
         second_factor = bool(SECOND_FACTORS.intersection(methods))
-        score = trust_score(
-            TrustSignals(
-                known_device=seen.device,
-                known_network=seen.network,
-                second_factor=second_factor,
-                recent_failures=recent_failures,
-                account_age_days=(at - user.created_at).days,
-            )
+        signals = TrustSignals(
+            known_device=seen.device,
+            known_network=seen.network,
+            second_factor=second_factor,
+            new_country=seen.country is False,
+            recent_failures=recent_failures,
+            account_age_days=(at - user.created_at).days,
         )
-        return DeviceSession(
+        session = DeviceSession(
             id=SessionId(self._ids.new()),
             user_id=user.id,
             device=device,
@@ -167,8 +178,10 @@ class SessionIssuer:
             expires_at=at + self._minter.lifetimes.session_max,
             last_activity_at=at,
             methods=methods,
-            trust_score=score,
+            trust_score=trust_score(signals),
             verification=(
                 VerificationStatus.VERIFIED if second_factor else VerificationStatus.UNVERIFIED
             ),
+            location=location,
         )
+        return session, signals

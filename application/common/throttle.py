@@ -26,6 +26,7 @@ class Rule(StrEnum):
     SMS_PER_PHONE = "sms-phone"
     SMS_PER_ADDRESS = "sms-address"
     SMS_GLOBAL = "sms-global"
+    UPLOAD = "upload"
 
 
 LIMITS: Mapping[Rule, Limit] = {
@@ -44,6 +45,7 @@ LIMITS: Mapping[Rule, Limit] = {
     Rule.SMS_PER_PHONE: Limit(capacity=10, period=86_400),
     Rule.SMS_PER_ADDRESS: Limit(capacity=20, period=3600),
     Rule.SMS_GLOBAL: Limit(capacity=1000, period=3600),
+    Rule.UPLOAD: Limit(capacity=30, period=3600),
 }
 """Per client address unless named otherwise; ``login-failures`` is per (account, address):
 failed passwords slow that address down on that account while the owner, elsewhere,

@@ -25,6 +25,10 @@ class NoticeKind(StrEnum):
     MFA_DISABLED = "mfa_disabled"
     BACKUP_CODES_REGENERATED = "backup_codes_regenerated"
     BACKUP_CODE_USED = "backup_code_used"
+    EMAIL_CHANGE_CODE = "email_change_code"
+    EMAIL_IN_USE = "email_in_use"
+    EMAIL_CHANGED = "email_changed"
+    NEW_SIGN_IN = "new_sign_in"
 
 
 @dataclass(frozen=True, slots=True)

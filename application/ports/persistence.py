@@ -45,7 +45,16 @@ class UserRepository(Protocol):
         also when a concurrent transaction took it first."""
         ...
 
-    def save(self, user: User) -> None: ...
+    def save(self, user: User) -> None:
+        """Raises ``EmailTakenError`` when the user's email now belongs to another account
+        (a race with an email change or a registration), at the latest on commit."""
+        ...
+
+    def delete(self, user_id: UserId) -> bool:
+        """Delete the user and, by cascade, everything they own: sessions, refresh tokens,
+        events, factors, backup codes. False when there was no such user. Files are not
+        rows: the caller removes them once the deletion is committed."""
+        ...
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
         """Delete up to ``limit`` never-verified accounts created before ``cutoff``
@@ -71,6 +80,9 @@ class SeenBefore:
     device: bool
     network: bool
     sessions: int
+    country: bool | None = None
+    """Whether an earlier session was placed in the asked country; None when there is
+    nothing to compare (no country asked, or no earlier session with a known one)."""
 
 
 class SessionRepository(Protocol):
@@ -84,9 +96,15 @@ class SessionRepository(Protocol):
         """Active, unexpired sessions of one user, newest first."""
         ...
 
-    def seen_before(self, user_id: UserId, device: DeviceInfo, network: NetworkInfo) -> SeenBefore:
+    def seen_before(
+        self,
+        user_id: UserId,
+        device: DeviceInfo,
+        network: NetworkInfo,
+        country: str | None = None,
+    ) -> SeenBefore:
         """Whether any earlier session of this user (revoked ones too) came from the same
-        browser/OS/device family or the same masked network prefix."""
+        browser/OS/device family, the same masked network prefix or ``country``."""
         ...
 
     def is_active(self, session_id: SessionId, at: datetime) -> bool:

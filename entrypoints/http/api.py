@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from entrypoints.container import Container
 
 CONTAINER_KEY = "bastion.container"
+_HINT_LIMIT = 200
 
 
 class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -62,7 +63,28 @@ def client() -> ClientContext:
     return ClientContext(
         ip=request.remote_addr or "0.0.0.0",  # noqa: S104 -- a placeholder, never bound
         user_agent=request.headers.get("User-Agent", "")[:1024],
+        location_hints=_location_hints(),
     )
+
+
+def _location_hints() -> dict[str, str]:
+    """The location headers the operator named, read only when a proxy is trusted (the
+    settings refuse the names otherwise). WSGI hands header bytes over as Latin-1; a
+    proxy sends city names as UTF-8, so they are decoded again."""
+    settings = container().settings()
+    if not settings.trusted_proxies:
+        return {}
+    found = {
+        name: request.headers.get(name, "")[:_HINT_LIMIT] for name in settings.location_headers
+    }
+    return {name: _utf8(value) for name, value in found.items() if value}
+
+
+def _utf8(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def security_doc() -> dict[str, Any]:

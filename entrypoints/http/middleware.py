@@ -17,6 +17,7 @@ log = logging.getLogger("bastion.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNMETERED = ("/healthz", "/readyz", "/metrics")
+_MULTIPART_ROUTES = {("PUT", "/api/v1/me/avatar"): "multipart/form-data"}
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -46,11 +47,14 @@ def _meter() -> Response | None:
 
 
 def _json_only() -> Response | None:
+    """Bodies are JSON, except on the few routes that take a file upload, which take
+    ``multipart/form-data`` and nothing else."""
     if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
         return None
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
-    if has_body and request.mimetype != "application/json":
-        return problem(415, "unsupported_media_type", "Send the body as application/json.")
+    expected = _MULTIPART_ROUTES.get((request.method, request.path), "application/json")
+    if has_body and request.mimetype != expected:
+        return problem(415, "unsupported_media_type", f"Send the body as {expected}.")
     return None
 
 

@@ -33,6 +33,7 @@ STATUS_BY_KIND: Mapping[ErrorKind, int] = {
     ErrorKind.VALIDATION: 422,
     ErrorKind.RATE_LIMITED: 429,
     ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.TOO_LARGE: 413,
 }
 
 _CODE_BY_STATUS: Mapping[int, str] = {

@@ -254,6 +254,77 @@ def test_purging_unverified_users_deletes_everything_they_own(uow_factory: UowFa
         assert uow.sessions.get(kept_session.id) is not None
 
 
+def test_deleting_a_user_takes_everything_they_own_and_nothing_else(
+    uow_factory: UowFactory,
+) -> None:
+    doomed, kept = a_user(), a_user()
+    doomed_session, kept_session = a_session(doomed), a_session(kept)
+    doomed_token, kept_token = a_token(doomed_session), a_token(kept_session)
+    store(uow_factory, doomed, kept, doomed_session, kept_session, doomed_token, kept_token)
+    enable(uow_factory, a_factor(doomed), a_factor(kept))
+    give_codes(uow_factory, doomed, backup_codes(doomed))
+    with uow_factory() as uow:
+        for user, session in ((doomed, doomed_session), (kept, kept_session)):
+            uow.events.add(
+                EventDraft(
+                    type=EventType.SESSION_CREATED, user_id=user.id, session_id=session.id, at=START
+                )
+            )
+        uow.revocations.add(doomed_session.id, START)
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.users.delete(doomed.id) is True
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.users.get(doomed.id) is None
+        assert uow.sessions.get(doomed_session.id) is None
+        assert uow.refresh_tokens.find(doomed_token.token_hash) is None
+        assert uow.events.list_for_user(doomed.id) == []
+        assert uow.factors.list_for_user(doomed.id) == []
+        assert uow.backup_codes.count_unused(doomed.id) == 0
+        assert uow.revocations.pending() == [doomed_session.id]  # still to be tombstoned
+        assert uow.users.get(kept.id) is not None
+        assert uow.sessions.get(kept_session.id) is not None
+        assert uow.refresh_tokens.find(kept_token.token_hash) is not None
+        assert len(uow.events.list_for_user(kept.id)) == 1
+        assert len(uow.factors.list_for_user(kept.id)) == 1
+        assert uow.users.delete(doomed.id) is False
+
+
+def test_a_rolled_back_deletion_keeps_the_user(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+
+    with uow_factory() as uow:
+        uow.users.delete(user.id)
+
+    with uow_factory() as uow:
+        assert uow.users.get(user.id) is not None
+
+
+def test_saving_an_email_another_user_holds_is_refused(uow_factory: UowFactory) -> None:
+    first, second = a_user(), a_user()
+    store(uow_factory, first, second)
+    taken = replace(second, email=EmailAddress.parse(first.email.value.upper()))
+
+    with uow_factory() as uow, pytest.raises(EmailTakenError):
+        uow.users.save(taken)  # at the latest on commit; every backend here refuses at once
+
+    with uow_factory() as uow:
+        stored = uow.users.get(second.id)
+        assert stored is not None
+        assert stored.email == second.email
+        renamed = replace(stored, email=EmailAddress.parse("Fresh.Address@Example.com"))
+        uow.users.save(renamed)
+        uow.commit()
+    with uow_factory() as uow:
+        found = uow.users.get_by_email(EmailAddress.parse("fresh.address@example.com"))
+        assert found is not None
+        assert found.id == second.id
+
+
 def test_purging_takes_the_oldest_first_up_to_the_limit(uow_factory: UowFactory) -> None:
     users = [a_user(created_at=START + timedelta(hours=h)) for h in (3, 1, 2)]
     store(uow_factory, *users)
@@ -321,6 +392,26 @@ def test_seen_before_compares_device_family_and_network_prefix(uow_factory: UowF
     assert (new_network.device, new_network.network) == (True, False)
     assert (new_device.device, new_device.network) == (False, True)
     assert (first.device, first.network, first.sessions) == (False, False, 0)
+
+
+def test_seen_before_compares_countries_only_against_sessions_with_a_known_one(
+    uow_factory: UowFactory,
+) -> None:
+    user, unplaced_user = a_user(), a_user()
+    in_germany = a_session(user, location=Location("DE", "Berlin", "Europe/Berlin"))
+    unplaced = a_session(unplaced_user)
+    store(uow_factory, user, unplaced_user, in_germany, unplaced)
+    device, network = in_germany.device, in_germany.network
+
+    with uow_factory() as uow:
+        same = uow.sessions.seen_before(user.id, device, network, "DE")
+        other = uow.sessions.seen_before(user.id, device, network, "FR")
+        not_asked = uow.sessions.seen_before(user.id, device, network)
+        nothing_known = uow.sessions.seen_before(unplaced_user.id, device, network, "FR")
+        first = uow.sessions.seen_before(a_user().id, device, network, "FR")
+
+    assert (same.country, other.country, not_asked.country) == (True, False, None)
+    assert (nothing_known.country, first.country) == (None, None)
 
 
 def test_an_unknown_device_part_matches_an_unknown_part(uow_factory: UowFactory) -> None:

@@ -31,9 +31,11 @@ def list_sessions() -> dict[str, Any]:
     """List the signed-in devices.
 
     Every active session, newest first, all in one page: browser, OS and device from the
-    User-Agent, the masked network (never the address), location (null until a
-    geolocation source is configured), trust score, whether a second factor verified it,
-    the sign-in methods (`amr`), and `current: true` on the caller's own."""
+    User-Agent, the masked network (never the address), location (from a GeoIP2 City
+    database or a trusted proxy's headers, as configured; all null otherwise, never
+    guessed), trust score (0..100, see `domain/trust.py`; it never skips a factor),
+    whether a second factor verified it, the sign-in methods (`amr`), and `current:
+    true` on the caller's own."""
     who = principal()
     sessions = container().list_sessions()(ListSessionsCommand(who.user_id, who.session_id))
     return {"items": sessions, "next_cursor": None}

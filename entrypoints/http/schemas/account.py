@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from entrypoints.http.schemas.common import secret_field
+from entrypoints.http.schemas.common import EmailField, secret_field
 
 
 class ProfileUpdateRequest(Schema):
@@ -22,3 +23,17 @@ class ProfileUpdateRequest(Schema):
 class ChangePasswordRequest(Schema):
     current_password = secret_field()
     new_password = secret_field()
+
+
+class EmailChangeRequest(Schema):
+    new_email = EmailField(required=True)
+    password = secret_field(metadata={"description": "the current password"})
+
+
+class AvatarUploadRequest(Schema):
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "PNG, JPEG or WebP, at most 2 MiB; the type is read from the bytes"
+        },
+    )

@@ -9,7 +9,8 @@ from entrypoints.http.schemas.paging import next_cursor_field
 
 
 class LocationResponse(Schema):
-    """Empty (all null) until a geolocation source is configured; never guessed."""
+    """Where the sign-in came from, as ``BASTION_GEOIP_DB`` or a trusted proxy's headers
+    say; all null without a source or when it does not know. Never guessed."""
 
     country = fields.String(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
     city = fields.String(allow_none=True)

@@ -24,6 +24,15 @@ PARAMS = {
     },
     NoticeKind.BACKUP_CODES_REGENERATED: {"first_name": "Ann", "factor": "backup codes", "at": "x"},
     NoticeKind.BACKUP_CODE_USED: {"first_name": "Ann", "codes_left": "9", "at": "x"},
+    NoticeKind.EMAIL_CHANGE_CODE: {"first_name": "Ann", "code": "012345"},
+    NoticeKind.EMAIL_IN_USE: {"first_name": "Ann"},
+    NoticeKind.EMAIL_CHANGED: {"first_name": "Ann", "at": "2026-03-01T09:00:00Z"},
+    NoticeKind.NEW_SIGN_IN: {
+        "first_name": "Ann",
+        "device": "Firefox on Linux",
+        "place": "Berlin, DE",
+        "at": "2026-03-01T09:00:00Z",
+    },
 }
 
 
@@ -99,3 +108,23 @@ def test_a_missing_secret_is_an_error_not_an_empty_mail() -> None:
 def test_the_public_url_must_be_absolute() -> None:
     with pytest.raises(ValueError, match="absolute"):
         NoticeRenderer("auth.example.com")
+
+
+def test_the_new_sign_in_notice_names_device_place_time_and_where_to_review() -> None:
+    _, body = render(NoticeKind.NEW_SIGN_IN, device="Firefox on Linux\r\nBcc: e@evil.test")
+
+    assert "Device: Firefox on Linux Bcc: e@evil.test\n" in body
+    assert "Place: Berlin, DE (approximate)" in body
+    assert "Time: 2026-03-01T09:00:00Z (UTC)" in body
+    assert f"{PUBLIC_URL}/account/sessions" in body
+
+
+def test_the_email_change_mails_hold_a_code_only_for_the_new_address() -> None:
+    _, code_mail = render(NoticeKind.EMAIL_CHANGE_CODE)
+    _, changed = render(NoticeKind.EMAIL_CHANGED)
+    _, in_use = render(NoticeKind.EMAIL_IN_USE)
+
+    assert "012345" in code_mail
+    assert "15 minutes" in code_mail
+    assert "2026-03-01T09:00:00Z" in changed
+    assert not any(ch.isdigit() for ch in in_use.replace(PUBLIC_URL, ""))

@@ -185,3 +185,49 @@ def test_delivery_urls_are_checked_at_start_up(tmp_path: Path, name: str, value:
     with pytest.raises(SettingsError) as refused:
         load_settings(instance_dir=tmp_path / "instance", **{name: value})
     assert any(f"BASTION_{name.upper()}" in p for p in refused.value.problems)
+
+
+def test_location_headers_need_a_trusted_proxy(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, geo_country_header="CF-IPCountry")
+
+    assert any(p.startswith("BASTION_GEO_COUNTRY_HEADER:") for p in problems)
+    trusted = production(tmp_path, geo_country_header="CF-IPCountry", trusted_proxies=1)
+    assert trusted.location_headers == ("CF-IPCountry",)
+
+
+def test_a_city_header_needs_a_country_header_and_names_must_be_header_names(
+    tmp_path: Path,
+) -> None:
+    assert any(
+        "BASTION_GEO_COUNTRY_HEADER" in p
+        for p in refusal(tmp_path, geo_city_header="CF-IPCity", trusted_proxies=1)
+    )
+    assert any(
+        p.startswith("BASTION_GEO_COUNTRY_HEADER")
+        for p in refusal(tmp_path, geo_country_header="CF IPCountry\r\n", trusted_proxies=1)
+    )
+
+
+def test_the_geoip_database_must_exist(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, geoip_db=tmp_path / "GeoLite2-City.mmdb")
+
+    assert any(p.startswith("BASTION_GEOIP_DB:") for p in problems)
+
+
+def test_files_go_under_the_instance_unless_a_file_url_says_otherwise(tmp_path: Path) -> None:
+    assert production(tmp_path).files_dir == tmp_path / "instance" / "files"
+    absolute = production(tmp_path, storage_url=f"file://{tmp_path}/media")
+    assert absolute.files_dir == tmp_path / "media"
+    assert production(tmp_path, storage_url="file://instance/files").files_dir == Path(
+        "instance/files"
+    )
+    problems = refusal(tmp_path, storage_url="s3://bucket/avatars")
+    assert any(p.startswith("BASTION_STORAGE_URL:") for p in problems)
+
+
+def test_the_suspicious_sign_in_threshold_is_bounded(tmp_path: Path) -> None:
+    assert production(tmp_path).suspicious_trust_below == 40
+    assert any(
+        p.startswith("BASTION_SUSPICIOUS_TRUST_BELOW")
+        for p in refusal(tmp_path, suspicious_trust_below=500)
+    )

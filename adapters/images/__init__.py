@@ -1,0 +1,1 @@
+"""Pictures: recognised from their bytes and re-encoded with Pillow."""

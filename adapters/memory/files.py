@@ -1,0 +1,38 @@
+"""The in-memory twin of the file store."""
+
+from __future__ import annotations
+
+import threading
+
+from application.ports.files import KEY_PATTERN, FileStore, StoredFile
+
+
+class MemoryFileStore(FileStore):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: dict[str, StoredFile] = {}
+
+    @property
+    def keys(self) -> list[str]:
+        with self._lock:
+            return sorted(self._files)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        _check(key)
+        with self._lock:
+            self._files[key] = StoredFile(data=bytes(data), content_type=content_type)
+
+    def open(self, key: str) -> StoredFile | None:
+        _check(key)
+        with self._lock:
+            return self._files.get(key)
+
+    def delete(self, key: str) -> bool:
+        _check(key)
+        with self._lock:
+            return self._files.pop(key, None) is not None
+
+
+def _check(key: str) -> None:
+    if not KEY_PATTERN.match(key):
+        raise ValueError("not a file-store key")

@@ -1,0 +1,144 @@
+"""The file store's contract, run against the in-memory twin and the local directory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from adapters.memory.files import MemoryFileStore
+from adapters.storage.local import LocalFileStore
+from application.ports.files import FileStore
+
+KEY = "avatars/AbCdEf0123456789_-xyz.png"
+
+
+@pytest.fixture(params=["memory", "local"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> FileStore:
+    if request.param == "memory":
+        return MemoryFileStore()
+    return LocalFileStore(tmp_path / "files")
+
+
+def test_a_stored_blob_reads_back_with_its_content_type(store: FileStore) -> None:
+    store.put(KEY, b"\x89PNG...", "image/png")
+
+    found = store.open(KEY)
+
+    assert found is not None
+    assert (found.data, found.content_type) == (b"\x89PNG...", "image/png")
+
+
+def test_an_unknown_key_reads_as_none_and_deletes_as_false(store: FileStore) -> None:
+    assert store.open(KEY) is None
+    assert store.delete(KEY) is False
+
+
+def test_put_replaces_and_delete_removes_once(store: FileStore) -> None:
+    store.put(KEY, b"old", "image/png")
+    store.put(KEY, b"new\nwith a line break", "image/webp")
+
+    found = store.open(KEY)
+    assert found is not None
+    assert (found.data, found.content_type) == (b"new\nwith a line break", "image/webp")
+    assert store.delete(KEY) is True
+    assert store.delete(KEY) is False
+    assert store.open(KEY) is None
+
+
+def test_empty_blobs_are_blobs(store: FileStore) -> None:
+    store.put(KEY, b"", "application/octet-stream")
+
+    found = store.open(KEY)
+    assert found is not None
+    assert found.data == b""
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../secrets.json",
+        "avatars/../../secrets.json",
+        "/etc/passwd",
+        "avatars/short.png",
+        "avatars/AbCdEf0123456789_-xyz",
+        "avatars/AbCdEf0123456789/xyz.png",
+        "avatars/AbCdEf0123456789..png",
+        "Avatars/AbCdEf0123456789_-xyz.png",
+        "avatars/AbCdEf0123456789_-xyz.png\n",
+        "avatars\\AbCdEf0123456789_-xyz.png",
+        "",
+    ],
+)
+def test_keys_outside_the_pattern_are_refused_by_every_method(store: FileStore, key: str) -> None:
+    methods: list[Callable[[], object]] = [
+        lambda: store.put(key, b"x", "image/png"),
+        lambda: store.open(key),
+        lambda: store.delete(key),
+    ]
+    for method in methods:
+        with pytest.raises(ValueError, match="key"):
+            method()
+
+
+def test_readers_see_the_old_or_the_new_blob_never_a_part(store: FileStore) -> None:
+    old, new = b"a" * 200_000, b"b" * 300_000
+    store.put(KEY, old, "image/png")
+    torn: list[int] = []
+    reads = 0
+    stop = threading.Event()
+
+    def read() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            found = store.open(KEY)
+            reads += 1
+            if found is None or found.data not in (old, new):
+                torn.append(len(found.data) if found else -1)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for _ in range(20):
+        store.put(KEY, new, "image/png")
+        store.put(KEY, old, "image/png")
+    stop.set()
+    reader.join(timeout=10)
+    assert reads > 0
+    assert torn == []
+
+
+def test_the_local_store_leaves_no_temporary_files_and_keeps_its_folders_private(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "files"
+    store = LocalFileStore(root)
+
+    store.put(KEY, b"data", "image/png")
+    store.delete(KEY)
+
+    assert [p.name for p in (root / "avatars").iterdir()] == []
+    assert (root / "avatars").stat().st_mode & 0o077 == 0
+
+
+def test_the_local_store_refuses_a_content_type_that_would_break_its_header(
+    tmp_path: Path,
+) -> None:
+    store = LocalFileStore(tmp_path)
+
+    with pytest.raises(ValueError, match="content type"):
+        store.put(KEY, b"data", "image/png\nX: y")
+    assert not list(tmp_path.rglob("*.png"))
+
+
+def test_the_local_store_follows_no_symlink_out_of_its_root(tmp_path: Path) -> None:
+    root, outside = tmp_path / "files", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (root / "avatars").symlink_to(outside)
+    store = LocalFileStore(root)
+
+    with pytest.raises(ValueError, match="key"):
+        store.put(KEY, b"data", "image/png")
+    assert list(outside.iterdir()) == []
