@@ -27,5 +27,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("failed_mfa_count")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would rebuild the table and lose the
+    # expression index that keeps emails unique whatever their case.
+    op.drop_column("users", "failed_mfa_count")

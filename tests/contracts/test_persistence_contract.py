@@ -1060,6 +1060,16 @@ def test_the_second_factor_migration_goes_down_to_the_identity_core_and_up(
         uow.factors.save(a_factor(user))
         uow.backup_codes.replace(user.id, backup_codes(user))
         uow.commit()
+    with sql_engine.connect() as connection:  # the case-insensitive unique index survived
+        indexes = {
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'users'"
+                if sql_engine.dialect.name == "postgresql"
+                else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'"
+            )
+        }
+    assert "uq_users_email_lower" in indexes
 
 
 _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL compares them
