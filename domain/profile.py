@@ -18,7 +18,8 @@ from domain.values import EmailAddress
 
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
 """The largest upload taken (2 MiB), checked before any decoder sees the bytes."""
-AVATAR_MAX_SIDE = 4096
+AVATAR_MAX_SIDE = 2048
+"""Decoding a 2048 x 2048 RGBA picture costs ~16 MB per copy: bounded per upload."""
 """The widest or tallest picture decoded; larger ones are refused, not shrunk."""
 AVATAR_STORED_SIDE = 512
 """What is kept: the picture shrunk (never enlarged) to fit 512x512."""

@@ -10,7 +10,7 @@ client header feeds it. Start at 40 and move by what the server knows:
 | second factor or passkey used            | +20    |
 | account older than 30 days               | +10    |
 | sign-in from a country not seen before   | -20    |
-| failed sign-ins in the last day          | -5 each, at most -30 |
+| wrong passwords since the last sign-in   | -5 each, at most -30 |
 
 "Seen before" means any earlier session of the user, revoked ones included, until the
 expired-session sweep deletes it. A country counts as new only when a geolocation source

@@ -29,6 +29,7 @@ def build_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = LOCK_TI
     options = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_timeout_ms}"
     return create_engine(
         parsed,
+        hide_parameters=True,  # an error's log line must not carry emails, digests or codes
         pool_pre_ping=True,
         pool_size=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
@@ -53,7 +54,7 @@ def _sqlite_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> Engine:
     pooling: dict[str, Any] = (
         {} if _in_memory(url) else {"pool_size": pool_size, "pool_timeout": POOL_TIMEOUT_SECONDS}
     )
-    engine = create_engine(url, **pooling)
+    engine = create_engine(url, hide_parameters=True, **pooling)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -168,6 +168,13 @@ class EventRow(Base):
         Index("ix_account_events_user_time", "user_id", text("occurred_at DESC"), text("id DESC")),
         Index("ix_account_events_type_time", "type", text("occurred_at DESC"), text("id DESC")),
         Index("ix_account_events_time", text("occurred_at DESC"), text("id DESC")),
+        Index(
+            "ix_account_events_user_type_time",
+            "user_id",
+            "type",
+            text("occurred_at DESC"),
+            text("id DESC"),
+        ),
         Index("ix_account_events_session_id", "session_id"),
     )
 

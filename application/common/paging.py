@@ -46,10 +46,14 @@ def decode_cursor(kind: str, cursor: str | None) -> Keyset | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         found, at, key = json.loads(raw.decode())
-        position = Keyset(at=datetime.fromisoformat(at), id=UUID(hex=key))
-    except (ValueError, TypeError, AttributeError) as error:
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise InvalidCursorError()
+        # In UTC now, not in the database adapter: 0001-01-01 at +14:00 has no UTC time.
+        position = Keyset(at=moment.astimezone(UTC), id=UUID(hex=key))
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
         raise InvalidCursorError() from error
-    if found != kind or position.at.tzinfo is None:
+    if found != kind:
         raise InvalidCursorError()
     return position
 

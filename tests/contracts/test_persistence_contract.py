@@ -1077,6 +1077,7 @@ _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL comp
     ("index", "ix_account_events_user_time"),
     ("index", "ix_account_events_type_time"),
     ("index", "ix_account_events_time"),
+    ("index", "ix_account_events_user_type_time"),
 }
 
 

@@ -154,3 +154,15 @@ def test_the_whole_logs_deep_page_reads_the_time_index(seeded: Engine) -> None:
     sent = _sent(seeded, lambda uow: uow.events.page(after=after, limit=PAGE))
 
     _assert_index_range(_plan(seeded, *sent), "ix_account_events_time")
+
+
+def test_one_users_events_of_one_type_read_the_user_type_index(seeded: Engine) -> None:
+    common = EventType.LOGIN_FAILED
+    sent = _sent(
+        seeded, lambda uow: uow.events.page(user_id=ONE_USER, event_type=common, limit=PAGE)
+    )
+
+    plan = _plan(seeded, *sent)
+    _assert_index_range(plan, "ix_account_events_user_type_time")
+    scan = next(n for n in _nodes(plan) if n.get("Relation Name") == "account_events")
+    assert "Filter" not in scan, plan

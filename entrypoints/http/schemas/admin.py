@@ -13,7 +13,10 @@ from entrypoints.http.schemas.sessions import SessionResponse
 class UsersQuery(PageQuery):
     email_prefix = fields.String(
         data_key="q",
-        validate=validate.Length(max=254),
+        validate=[
+            validate.Length(max=254),
+            validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="No control characters."),
+        ],
         metadata={"description": "start of the email, any case; % and _ are plain characters"},
     )
     status = fields.Enum(UserStatus, by_value=True)
