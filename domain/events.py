@@ -36,6 +36,7 @@ class EventType(StrEnum):
     LOGIN_MFA_CHALLENGED = "login.mfa_challenged"
     LOGIN_MFA_FAILED = "login.mfa_failed"
     PHONE_VERIFIED = "phone.verified"
+    STEP_UP_FAILED = "step_up.failed"
     ACCOUNT_DISABLED = "account.disabled"
     ACCOUNT_ENABLED = "account.enabled"
     ACCOUNT_DELETED = "account.deleted"
@@ -66,6 +67,7 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.LOGIN_MFA_CHALLENGED: frozenset({"methods"}),
     EventType.LOGIN_MFA_FAILED: frozenset({"method", "reason"}),
     EventType.PHONE_VERIFIED: frozenset(),
+    EventType.STEP_UP_FAILED: frozenset({"action", "reason"}),
     EventType.ACCOUNT_DISABLED: frozenset({"admin_id"}),
     EventType.ACCOUNT_ENABLED: frozenset({"admin_id"}),
     EventType.ACCOUNT_DELETED: frozenset({"proof"}),

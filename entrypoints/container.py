@@ -355,7 +355,13 @@ class Container(containers.DeclarativeContainer):
         sms_codes=login_sms_codes,
         notifier=notifier,
     )
-    step_up = providers.Singleton(StepUp, hasher=hasher, checks=factor_checks, throttle=throttle)
+    step_up = providers.Singleton(
+        StepUp,
+        hasher=hasher,
+        checks=factor_checks,
+        throttle=throttle,
+        uow_factory=uow.provider,
+    )
     sms_setup_codes = providers.Singleton(
         OneTimeCodes,
         store=challenges,

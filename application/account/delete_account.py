@@ -58,7 +58,9 @@ class DeleteAccount:
             user = uow.users.get(cmd.user_id, for_update=True)
             if user is None:
                 raise NotFoundError()
-            proof = self._step_up.prove(uow, user, cmd.password, cmd.code, now)
+            proof = self._step_up.prove(
+                uow, user, cmd.password, cmd.code, now, action="delete_account"
+            )
             self._revoker.revoke_all(uow, user.id, RevokeReason.ACCOUNT_DELETED, now)
             uow.users.delete(user.id)
             uow.events.add(

@@ -75,7 +75,7 @@ class RequestEmailChange:
             if user is None:
                 raise NotFoundError()
             check_new_email(user, new)
-            self._step_up.prove(uow, user, cmd.password, None, now)
+            self._step_up.prove(uow, user, cmd.password, None, now, action="change_email")
             holder = uow.users.get_by_email(new)
             uow.events.add(
                 EventDraft(

@@ -11,6 +11,7 @@ is recorded and the user told. SMS codes are bound to the request that sent them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
@@ -168,27 +169,57 @@ class StepUp:
     second-factor budget *before* it is judged, so parallel guesses cannot outrun the cap;
     a success clears it."""
 
-    def __init__(self, hasher: PasswordHasher, checks: FactorChecks, throttle: Throttle) -> None:
+    def __init__(
+        self,
+        hasher: PasswordHasher,
+        checks: FactorChecks,
+        throttle: Throttle,
+        uow_factory: Callable[[], UnitOfWork],
+    ) -> None:
         self._hasher = hasher
         self._checks = checks
         self._throttle = throttle
+        self._uow_factory = uow_factory
 
     def prove(
-        self, uow: UnitOfWork, user: User, password: str | None, code: str | None, at: datetime
+        self,
+        uow: UnitOfWork,
+        user: User,
+        password: str | None,
+        code: str | None,
+        at: datetime,
+        *,
+        action: str,
     ) -> str:
-        """Return how the user proved it (``password``, ``totp``, ``backup_code``) or raise."""
+        """Return how the user proved it (``password``, ``totp``, ``backup_code``) or raise.
+        A refusal is logged as ``step_up.failed`` for ``action`` in a transaction of its
+        own, since the caller's rolls back (SECURITY LO-01)."""
         if not password and not code:
             raise ProofRequiredError()
         account = str(user.id)
         self._throttle.charge(Rule.MFA_FAILURES, "", account)
         if password:
             if not self._hasher.verify(password, user.password):
+                self._record_failure(user, action, "wrong_password", at)
                 raise InvalidCredentialsError("The password is not correct.")
             proof = "password"
         else:
             method = LoginMethod.TOTP if (code or "").strip().isdigit() else LoginMethod.BACKUP_CODE
             if self._checks.judge(uow, user, method, code or "", at) is not Verdict.ACCEPTED:
+                self._record_failure(user, action, "wrong_code", at)
                 raise InvalidSecondFactorError()
             proof = method.value
         self._throttle.forgive(Rule.MFA_FAILURES, "", account)
         return proof
+
+    def _record_failure(self, user: User, action: str, reason: str, at: datetime) -> None:
+        with self._uow_factory() as uow:
+            uow.events.add(
+                EventDraft(
+                    type=EventType.STEP_UP_FAILED,
+                    user_id=user.id,
+                    at=at,
+                    metadata={"action": action, "reason": reason},
+                )
+            )
+            uow.commit()

@@ -45,7 +45,9 @@ class RegenerateBackupCodes:
                 raise NotFoundError()
             if not uow.factors.list_for_user(user.id):
                 raise FactorNotEnabledError("Backup codes need a second factor: enable one first.")
-            proof = self._step_up.prove(uow, user, cmd.password, cmd.code, now)
+            proof = self._step_up.prove(
+                uow, user, cmd.password, cmd.code, now, action="regenerate_backup_codes"
+            )
             codes = self._checks.replace_backup_codes(uow, user, now)
             record_factor_change(
                 uow,

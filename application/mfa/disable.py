@@ -48,7 +48,8 @@ class DisableFactor:
                 raise FactorNotEnabledError()
             if cmd.kind is FactorKind.TOTP and FactorKind.SMS in kinds:
                 raise FactorInUseError()
-            proof = self._step_up.prove(uow, user, cmd.password, cmd.code, now)
+            action = f"disable_{cmd.kind.value}"
+            proof = self._step_up.prove(uow, user, cmd.password, cmd.code, now, action=action)
             uow.factors.delete(user.id, cmd.kind)
             if cmd.kind is FactorKind.TOTP:
                 user.totp_enabled = False

@@ -64,7 +64,8 @@ class StartSmsSetup:
                 raise NotFoundError()
             if uow.factors.get(user.id, FactorKind.TOTP) is None:
                 raise StrongerFactorRequiredError()
-            self._step_up.prove(uow, user, cmd.password, cmd.code, self._clock.now())
+            now = self._clock.now()
+            self._step_up.prove(uow, user, cmd.password, cmd.code, now, action="bind_sms_phone")
             uow.commit()  # a code used as proof is spent
         self._sms.send(
             self._codes,

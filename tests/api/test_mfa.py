@@ -682,3 +682,23 @@ def test_resent_texts_and_new_login_tokens_never_reset_the_sms_guess_budget(
     leaked = 6 * 31 // 45  # the bucket drains 20 units per 15 minutes, one per 45 s
     assert 429 in statuses
     assert statuses.count(401) <= 20 + leaked
+
+
+def test_a_refused_step_up_is_logged_with_its_action(bastion: Bastion) -> None:
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    wrong = {"password": "not the password at all"}
+    assert bastion.call("DELETE", "/me/mfa/totp", token=token, json=wrong).status_code == 401
+    assert (
+        bastion.call("DELETE", "/me/mfa/totp", token=token, json={"code": "000000"}).status_code
+        == 401
+    )
+    assert bastion.call("DELETE", "/me", token=token, json=wrong).status_code == 401
+    with bastion.container.uow() as uow:
+        events = uow.events.list_for_user(UUID(_user_id(bastion)), limit=20)  # type: ignore[arg-type]
+    failed = [dict(e.metadata) for e in events if e.type.value == "step_up.failed"]
+    assert failed == [
+        {"action": "delete_account", "reason": "wrong_password"},
+        {"action": "disable_totp", "reason": "wrong_code"},
+        {"action": "disable_totp", "reason": "wrong_password"},
+    ]
