@@ -10,7 +10,7 @@ change is committed. Keys are never reused, so the served picture is immutable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.common.messages import announce
 from application.ports.files import KEY_PATTERN, FileStore, ImageSanitizer, StoredFile
@@ -20,7 +20,7 @@ from application.ports.security import SecretGenerator
 from application.ports.system import Clock
 from application.results import UserProfile
 from domain.errors import FileTooLargeError, NotFoundError
-from domain.ids import UserId
+from domain.ids import SessionId, UserId
 from domain.profile import (
     AVATAR_MAX_BYTES,
     AVATAR_MAX_SIDE,
@@ -36,6 +36,7 @@ AREA = "avatars"
 class ChangeAvatarCommand:
     user_id: UserId
     data: bytes
+    session_id: SessionId | None = None
 
 
 class ChangeAvatar:
@@ -65,7 +66,7 @@ class ChangeAvatar:
         self._files.put(key, image.data, image.mime_type.value)
         avatar = Avatar(key, len(image.data), image.mime_type, f"{self._media_url}/{key}")
         try:
-            return self._point(cmd.user_id, avatar)
+            return self._point(cmd.user_id, avatar, cmd.session_id)
         except BaseException:
             self._files.delete(key)
             raise
@@ -74,6 +75,7 @@ class ChangeAvatar:
 @dataclass(frozen=True, slots=True)
 class RemoveAvatarCommand:
     user_id: UserId
+    session_id: SessionId | None = None
 
 
 class RemoveAvatar:
@@ -85,7 +87,7 @@ class RemoveAvatar:
         self._point = _ProfilePicture(uow, files, publisher, clock)
 
     def __call__(self, cmd: RemoveAvatarCommand) -> UserProfile:
-        return self._point(cmd.user_id, None)
+        return self._point(cmd.user_id, None, cmd.session_id)
 
 
 class _ProfilePicture:
@@ -100,7 +102,9 @@ class _ProfilePicture:
         self._publisher = publisher
         self._clock = clock
 
-    def __call__(self, user_id: UserId, avatar: Avatar | None) -> UserProfile:
+    def __call__(
+        self, user_id: UserId, avatar: Avatar | None, session_id: SessionId | None = None
+    ) -> UserProfile:
         now = self._clock.now()
         with self._uow as uow:
             user = uow.users.get(user_id, for_update=True)
@@ -110,7 +114,7 @@ class _ProfilePicture:
                 return UserProfile.of(user)
             previous, event = set_avatar(user, avatar, now)
             uow.users.save(user)
-            uow.events.add(event)
+            uow.events.add(replace(event, session_id=session_id))
             if previous:
                 uow.after_commit(lambda: self._forget(previous))
             uow.after_commit(

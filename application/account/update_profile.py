@@ -4,7 +4,7 @@ unverified until confirmed by a code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.common.messages import announce
 from application.ports.identity import PhoneNumberParser
@@ -13,7 +13,7 @@ from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
 from application.results import UserProfile
 from domain.errors import NotFoundError
-from domain.ids import UserId
+from domain.ids import SessionId, UserId
 from domain.users import ProfileChanges
 from domain.values import PersonName
 
@@ -24,6 +24,7 @@ CLEAR = ""
 @dataclass(frozen=True, slots=True)
 class UpdateProfileCommand:
     user_id: UserId
+    session_id: SessionId | None = None
     first_name: str | None = None
     last_name: str | None = None
     display_name: str | None = None
@@ -62,7 +63,7 @@ class UpdateProfile:
             event = user.update_profile(changes, now)
             if event is not None:
                 uow.users.save(user)
-                uow.events.add(event)
+                uow.events.add(replace(event, session_id=cmd.session_id))
                 uow.after_commit(
                     lambda: announce(self._publisher, "user:updated", user.id, user.id, now)
                 )

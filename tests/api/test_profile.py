@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from tests.api.conftest import Bastion
 
 
@@ -40,3 +42,15 @@ def test_patch_me_refuses_protected_and_malformed_fields(bastion: Bastion) -> No
     bad_phone = bastion.call("PATCH", "/me", token=tokens["access_token"], json={"phone": "12"})
     assert bad_phone.status_code == 422
     assert "phone" in bad_phone.json["errors"]
+
+
+def test_a_profile_change_is_logged_with_the_device_session_that_made_it(bastion: Bastion) -> None:
+    tokens = bastion.signed_in("ada@example.com")
+    token = tokens["access_token"]
+    assert (
+        bastion.call("PATCH", "/me", token=token, json={"first_name": "Augusta"}).status_code == 200
+    )
+    with bastion.container.uow() as uow:
+        events = uow.events.list_for_user(UUID(tokens["user"]["id"]))  # type: ignore[arg-type]
+    [event] = [e for e in events if e.type.value == "profile.updated"]
+    assert str(event.session_id) == tokens["session_id"]

@@ -45,7 +45,9 @@ def get_me() -> UserProfile:
 @problems(blp, 400, 401, 415, 422)
 def update_me(body: dict[str, Any]) -> UserProfile:
     """Change names or phone; a new phone is unverified until confirmed."""
-    return container().update_profile()(UpdateProfileCommand(user_id=principal().user_id, **body))
+    who = principal()
+    command = UpdateProfileCommand(user_id=who.user_id, session_id=who.session_id, **body)
+    return container().update_profile()(command)
 
 
 @blp.route("", methods=["DELETE"])

@@ -71,7 +71,8 @@ def put_avatar(files: dict[str, Any]) -> UserProfile:
     avatar`) and publishes `user:updated`."""
     upload: FileStorage = files["file"]
     data = upload.stream.read(AVATAR_MAX_BYTES + 1)
-    return container().change_avatar()(ChangeAvatarCommand(principal().user_id, data))
+    who = principal()
+    return container().change_avatar()(ChangeAvatarCommand(who.user_id, data, who.session_id))
 
 
 @mine.route("", methods=["DELETE"])
@@ -83,7 +84,8 @@ def delete_avatar() -> None:
     """Remove the profile picture.
 
     The file is deleted and `avatar_url` becomes null; removing no picture is fine."""
-    container().remove_avatar()(RemoveAvatarCommand(principal().user_id))
+    who = principal()
+    container().remove_avatar()(RemoveAvatarCommand(who.user_id, who.session_id))
 
 
 @media.route("/avatars/<string:name>", methods=["GET"])
