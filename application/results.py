@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.events import AccountEvent, MetadataValue
-from domain.ids import EventId, SessionId, UserId
+from domain.ids import EventId, SessionId, TaskId, UserId
 from domain.sessions import DeviceSession, Location, VerificationStatus
+from domain.tasks import DeletedTask, Task
 from domain.users import User
 
 
@@ -172,3 +173,43 @@ class UserDetail:
     user: UserProfile
     sessions: list[SessionView]
     factors: FactorSummary
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskView:
+    id: TaskId
+    title: str
+    description: str
+    completed: bool
+    due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, task: Task) -> TaskView:
+        return cls(
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            completed=task.completed,
+            due_at=task.due_at,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeletedTaskView:
+    id: TaskId
+    task: TaskView
+    deleted_at: datetime
+    restorable_until: datetime
+
+    @classmethod
+    def of(cls, deleted: DeletedTask) -> DeletedTaskView:
+        return cls(
+            id=deleted.id,
+            task=TaskView.of(Task.from_data(deleted.data)),
+            deleted_at=deleted.deleted_at,
+            restorable_until=deleted.restorable_until,
+        )

@@ -247,3 +247,9 @@ class FileTooLargeError(DomainError):
     kind = ErrorKind.TOO_LARGE
     code = "file_too_large"
     message = "The file is too large."
+
+
+class RestoreExpiredError(DomainError):
+    kind = ErrorKind.GONE
+    code = "restore_expired"
+    message = "The restore window of this task has passed; it is gone for good."

@@ -38,6 +38,7 @@ def run(host: str, port: int) -> None:
         Every(
             3600, lambda: sweep()(PurgeExpiredSessionsCommand()), "purge-expired-sessions"
         ).start()
+        Every(3600, container.purge_deleted_tasks(), "purge-deleted-tasks").start()
     click.echo(f"Bastion listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -108,6 +109,18 @@ def purge_sessions() -> None:
     command = PurgeExpiredSessionsCommand()
     deleted = build_container(_settings()).purge_expired_sessions()(command)
     click.echo(f"deleted {deleted} expired sessions")
+
+
+@main.group()
+def tasks() -> None:
+    """Tasks and their trash."""
+
+
+@tasks.command("purge")
+def purge_tasks() -> None:
+    """Delete for good the deleted tasks past their restore window."""
+    deleted = build_container(_settings()).purge_deleted_tasks()()
+    click.echo(f"deleted {deleted} expired tasks from the trash")
 
 
 @main.group()

@@ -112,6 +112,11 @@ from application.sessions.list_sessions import ListSessions
 from application.sessions.purge_expired_sessions import PurgeExpiredSessions
 from application.sessions.revoke_other_sessions import RevokeOtherSessions
 from application.sessions.revoke_session import RevokeSession
+from application.tasks.create_task import CreateTask
+from application.tasks.edit_task import GetTask, UpdateTask
+from application.tasks.list_tasks import ListTasks, ListTrash
+from application.tasks.purge_deleted_tasks import PurgeDeletedTasks
+from application.tasks.trash import DeleteTask, DeleteTaskForever, RestoreTask
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
 from entrypoints.tasks import task_runner
@@ -596,6 +601,22 @@ class Container(containers.DeclarativeContainer):
         PurgeExpiredSessions, uow=uow, lock=lock, clock=clock
     )
     list_own_events = providers.Factory(ListOwnEvents, uow=uow)
+
+    # --- tasks -----------------------------------------------------------------------
+    create_task = providers.Factory(CreateTask, uow=uow, clock=clock, ids=ids)
+    get_task = providers.Factory(GetTask, uow=uow)
+    update_task = providers.Factory(UpdateTask, uow=uow, clock=clock)
+    list_tasks = providers.Factory(ListTasks, uow=uow)
+    list_trash = providers.Factory(ListTrash, uow=uow)
+    delete_task = providers.Factory(
+        DeleteTask,
+        uow=uow,
+        clock=clock,
+        retention=providers.Callable(lambda s: timedelta(seconds=s.task_retention), settings),
+    )
+    restore_task = providers.Factory(RestoreTask, uow=uow, clock=clock)
+    delete_task_forever = providers.Factory(DeleteTaskForever, uow=uow)
+    purge_deleted_tasks = providers.Factory(PurgeDeletedTasks, uow=uow, lock=lock, clock=clock)
 
     # --- administration --------------------------------------------------------------
     list_users = providers.Factory(ListUsers, uow=uow)

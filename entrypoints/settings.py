@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 4
+    task_retention: Annotated[int, Field(ge=0)] = 2_592_000
     log_level: str = "INFO"
 
     @field_validator("public_url")

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from application.ports.persistence import (
     BackupCodeRepository,
+    DeletedTaskRepository,
     EventRepository,
     FactorRepository,
     Keyset,
@@ -26,6 +27,7 @@ from application.ports.persistence import (
     RevocationOutbox,
     SeenBefore,
     SessionRepository,
+    TaskRepository,
     UnitOfWork,
     UserRepository,
 )
@@ -33,9 +35,18 @@ from application.ports.system import IdGenerator
 from domain.errors import EmailTakenError
 from domain.events import AccountEvent, EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import BackupCodeId, EventId, FactorId, RefreshTokenId, SessionId, UserId
+from domain.ids import (
+    BackupCodeId,
+    EventId,
+    FactorId,
+    RefreshTokenId,
+    SessionId,
+    TaskId,
+    UserId,
+)
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
+from domain.tasks import DeletedTask, Task
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
@@ -58,6 +69,8 @@ class MemoryDatabase:
         self.outbox: dict[SessionId, datetime] = {}
         self.factors: dict[FactorId, SecondFactor] = {}
         self.backup_codes: dict[BackupCodeId, BackupCode] = {}
+        self.tasks: dict[TaskId, Task] = {}
+        self.deleted_tasks: dict[TaskId, DeletedTask] = {}
 
 
 class _Staged(Generic[K, V]):
@@ -105,6 +118,8 @@ class _Transaction:
         self.outbox = _Staged(db.outbox)
         self.factors = _Staged(db.factors)
         self.backup_codes = _Staged(db.backup_codes)
+        self.tasks = _Staged(db.tasks)
+        self.deleted_tasks = _Staged(db.deleted_tasks)
 
     def apply(self) -> None:
         self.users.apply()
@@ -114,6 +129,8 @@ class _Transaction:
         self.outbox.apply()
         self.factors.apply()
         self.backup_codes.apply()
+        self.tasks.apply()
+        self.deleted_tasks.apply()
 
     def delete_users(self, ids: set[UserId]) -> None:
         """The cascade SQL's foreign keys make: everything the users own goes with them."""
@@ -122,6 +139,8 @@ class _Transaction:
         self.events.delete_where(lambda event: event.user_id in ids)
         self.factors.delete_where(lambda factor: factor.user_id in ids)
         self.backup_codes.delete_where(lambda code: code.user_id in ids)
+        self.tasks.delete_where(lambda task: task.user_id in ids)
+        self.deleted_tasks.delete_where(lambda deleted: deleted.user_id in ids)
         self.users.delete_where(lambda user: user.id in ids)
 
     def require(self, table: _Staged[K, V], key: K | None, what: str) -> None:
@@ -434,6 +453,79 @@ class MemoryBackupCodeRepository(BackupCodeRepository):
         return len(mine)
 
 
+class MemoryTaskRepository(TaskRepository):
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
+
+    def add(self, task: Task) -> None:
+        self._tx.require(self._tx.users, task.user_id, "user")
+        if self._tx.tasks.get(task.id) is not None:
+            raise ValueError(f"task {task.id} exists already")
+        self._tx.tasks.put(task.id, task)
+
+    def get(self, user_id: UserId, task_id: TaskId, *, for_update: bool = False) -> Task | None:
+        task = self._tx.tasks.get(task_id)
+        return task if task is not None and task.user_id == user_id else None
+
+    def save(self, task: Task) -> None:
+        self._tx.tasks.put(task.id, task)
+
+    def remove(self, user_id: UserId, task_id: TaskId) -> bool:
+        found = self.get(user_id, task_id) is not None
+        if found:
+            self._tx.tasks.delete(task_id)
+        return found
+
+    def page(
+        self,
+        user_id: UserId,
+        *,
+        completed: bool | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[Task]:
+        found = [
+            t
+            for _, t in self._tx.tasks.peek()
+            if t.user_id == user_id and completed in (None, t.completed)
+        ]
+        return _newest_first(found, lambda t: (t.created_at, t.id), after, limit)
+
+
+class MemoryDeletedTaskRepository(DeletedTaskRepository):
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
+
+    def add(self, deleted: DeletedTask) -> None:
+        self._tx.require(self._tx.users, deleted.user_id, "user")
+        if self._tx.deleted_tasks.get(deleted.id) is not None:
+            raise ValueError(f"deleted task {deleted.id} exists already")
+        self._tx.deleted_tasks.put(deleted.id, deleted)
+
+    def get(self, user_id: UserId, task_id: TaskId) -> DeletedTask | None:
+        deleted = self._tx.deleted_tasks.get(task_id)
+        return deleted if deleted is not None and deleted.user_id == user_id else None
+
+    def remove(self, user_id: UserId, task_id: TaskId) -> bool:
+        found = self.get(user_id, task_id) is not None
+        if found:
+            self._tx.deleted_tasks.delete(task_id)
+        return found
+
+    def page(
+        self, user_id: UserId, *, after: Keyset | None = None, limit: int
+    ) -> list[DeletedTask]:
+        found = [d for _, d in self._tx.deleted_tasks.peek() if d.user_id == user_id]
+        return _newest_first(found, lambda d: (d.deleted_at, d.id), after, limit)
+
+    def delete_expired(self, before: datetime, limit: int) -> int:
+        expired = [d for _, d in self._tx.deleted_tasks.peek() if d.restorable_until < before]
+        doomed = sorted(expired, key=lambda d: (d.restorable_until, d.id))[:limit]
+        for deleted in doomed:
+            self._tx.deleted_tasks.delete(deleted.id)
+        return len(doomed)
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """Holds the database lock from ``__enter__`` to ``__exit__``: transactions run one at
     a time. After-commit callbacks run once the block is left and the lock released."""
@@ -457,6 +549,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.revocations = MemoryRevocationOutbox(tx)
         self.factors = MemoryFactorRepository(tx)
         self.backup_codes = MemoryBackupCodeRepository(tx)
+        self.tasks = MemoryTaskRepository(tx)
+        self.deleted_tasks = MemoryDeletedTaskRepository(tx)
         return self
 
     def __exit__(

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from adapters.sqlalchemy.rows import (
     BackupCodeRow,
+    DeletedTaskRow,
     EventRow,
     FactorRow,
     RefreshTokenRow,
     SessionRow,
+    TaskRow,
     UserRow,
 )
 from domain.events import AccountEvent, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import EventId, FactorId, RefreshTokenId, SessionId, UserId
+from domain.ids import EventId, FactorId, RefreshTokenId, SessionId, TaskId, UserId
 from domain.passwords import PasswordHash
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import (
@@ -26,6 +28,7 @@ from domain.sessions import (
     SessionStatus,
     VerificationStatus,
 )
+from domain.tasks import DeletedTask, Task
 from domain.users import Role, User, UserStatus
 from domain.values import EmailAddress, PersonName, PhoneNumber
 
@@ -221,4 +224,52 @@ def backup_code_to_row(code: BackupCode) -> BackupCodeRow:
         code_hash=code.code_hash,
         created_at=code.created_at,
         used_at=code.used_at,
+    )
+
+
+def task_to_row(task: Task) -> TaskRow:
+    return TaskRow(
+        id=task.id,
+        user_id=task.user_id,
+        title=task.title,
+        description=task.description,
+        completed=task.completed,
+        due_at=task.due_at,
+        created_at=task.created_at,
+        updated_at=task.updated_at,
+    )
+
+
+def task_from_row(row: TaskRow) -> Task:
+    return Task(
+        id=TaskId(row.id),
+        user_id=UserId(row.user_id),
+        title=row.title,
+        description=row.description,
+        completed=row.completed,
+        due_at=row.due_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def deleted_task_to_row(deleted: DeletedTask) -> DeletedTaskRow:
+    return DeletedTaskRow(
+        id=deleted.id,
+        user_id=deleted.user_id,
+        data=dict(deleted.data),
+        deleted_by=deleted.deleted_by,
+        deleted_at=deleted.deleted_at,
+        restorable_until=deleted.restorable_until,
+    )
+
+
+def deleted_task_from_row(row: DeletedTaskRow) -> DeletedTask:
+    return DeletedTask(
+        id=TaskId(row.id),
+        user_id=UserId(row.user_id),
+        data=dict(row.data),
+        deleted_by=UserId(row.deleted_by),
+        deleted_at=row.deleted_at,
+        restorable_until=row.restorable_until,
     )

@@ -224,3 +224,43 @@ class BackupCodeRow(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_user_time", "user_id", text("created_at DESC"), text("id DESC")),
+        Index(
+            "ix_tasks_user_completed_time",
+            "user_id",
+            "completed",
+            text("created_at DESC"),
+            text("id DESC"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    completed: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DeletedTaskRow(Base):
+    """``id`` is the task's own id; ``data`` the task as JSON, what a restore puts back."""
+
+    __tablename__ = "deleted_tasks"
+    __table_args__ = (
+        Index("ix_deleted_tasks_user_time", "user_id", text("deleted_at DESC"), text("id DESC")),
+        Index("ix_deleted_tasks_restorable_until", "restorable_until"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]]
+    deleted_by: Mapped[UUID]
+    deleted_at: Mapped[datetime]
+    restorable_until: Mapped[datetime]

@@ -15,6 +15,7 @@ from adapters.sqlalchemy.factors import SqlBackupCodeRepository, SqlFactorReposi
 from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
+from adapters.sqlalchemy.tasks import SqlDeletedTaskRepository, SqlTaskRepository
 from adapters.sqlalchemy.users import SqlUserRepository
 from application.ports.persistence import UnitOfWork
 from application.ports.system import IdGenerator
@@ -52,6 +53,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.revocations = SqlRevocationOutbox(session)
         self.factors = SqlFactorRepository(session)
         self.backup_codes = SqlBackupCodeRepository(session)
+        self.tasks = SqlTaskRepository(session)
+        self.deleted_tasks = SqlDeletedTaskRepository(session)
         return self
 
     def __exit__(

@@ -16,9 +16,10 @@ from uuid import UUID
 
 from domain.events import AccountEvent, EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import FactorId, SessionId, UserId
+from domain.ids import FactorId, SessionId, TaskId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
+from domain.tasks import DeletedTask, Task
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
@@ -230,6 +231,61 @@ class RevocationOutbox(Protocol):
     def remove(self, session_ids: Sequence[SessionId]) -> None: ...
 
 
+class TaskRepository(Protocol):
+    """Every read names the owner: another user's task reads as None, never as found."""
+
+    def add(self, task: Task) -> None:
+        """Insert now; raises if the owner does not exist."""
+        ...
+
+    def get(self, user_id: UserId, task_id: TaskId, *, for_update: bool = False) -> Task | None: ...
+
+    def save(self, task: Task) -> None: ...
+
+    def remove(self, user_id: UserId, task_id: TaskId) -> bool:
+        """Delete the owner's task; False when there was none."""
+        ...
+
+    def page(
+        self,
+        user_id: UserId,
+        *,
+        completed: bool | None = None,
+        after: Keyset | None = None,
+        limit: int,
+    ) -> list[Task]:
+        """Up to ``limit`` of the user's tasks, newest first by ``(created_at, id)``, after
+        ``after``, only completed or only open ones when ``completed`` is given."""
+        ...
+
+
+class DeletedTaskRepository(Protocol):
+    """The trash. A soft delete is ``tasks.remove`` and ``deleted_tasks.add`` in one unit
+    of work, so the task is in exactly one of the two tables whatever fails."""
+
+    def add(self, deleted: DeletedTask) -> None: ...
+
+    def get(self, user_id: UserId, task_id: TaskId) -> DeletedTask | None:
+        """Only the owner's; expired ones too, until the purge takes them."""
+        ...
+
+    def remove(self, user_id: UserId, task_id: TaskId) -> bool:
+        """Delete for good; False when there was none."""
+        ...
+
+    def page(
+        self, user_id: UserId, *, after: Keyset | None = None, limit: int
+    ) -> list[DeletedTask]:
+        """Up to ``limit`` of the user's deleted tasks, newest deletion first by
+        ``(deleted_at, id)``, after ``after``."""
+        ...
+
+    def delete_expired(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` entries whose ``restorable_until`` is before ``before``,
+        oldest first; rows another transaction holds are skipped. Returns how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back.
 
@@ -244,6 +300,8 @@ class UnitOfWork(Protocol):
     revocations: RevocationOutbox
     factors: FactorRepository
     backup_codes: BackupCodeRepository
+    tasks: TaskRepository
+    deleted_tasks: DeletedTaskRepository
 
     def __enter__(self) -> Self: ...
 

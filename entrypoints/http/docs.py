@@ -15,6 +15,7 @@ _DESCRIPTIONS = {
     403: "Not allowed (the code says why)",
     404: "Not found",
     409: "Conflicts with the current state",
+    410: "Gone: the window to act has passed",
     413: "Body too large",
     415: "Body is not application/json",
     422: "Invalid fields (see errors)",

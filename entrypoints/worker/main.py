@@ -32,6 +32,9 @@ def run_worker(burst: bool = False) -> None:
     Every(
         PURGE_INTERVAL_SECONDS, lambda: purge_expired_sessions(sweeper), "purge-expired-sessions"
     ).start()
+    Every(
+        PURGE_INTERVAL_SECONDS, lambda: purge_deleted_tasks(sweeper), "purge-deleted-tasks"
+    ).start()
     worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     worker.work(burst=burst, with_scheduler=True)
 
@@ -40,4 +43,11 @@ def purge_expired_sessions(container: Container) -> int:
     """The periodic sweep; its lock lets only one of several workers run it at a time."""
     deleted: int = container.purge_expired_sessions()(PurgeExpiredSessionsCommand())
     log.info("expired sessions purged", extra={"count": deleted})
+    return deleted
+
+
+def purge_deleted_tasks(container: Container) -> int:
+    """Hourly; its lock lets only one of several workers run it at a time."""
+    deleted: int = container.purge_deleted_tasks()()
+    log.info("expired deleted tasks purged", extra={"count": deleted})
     return deleted

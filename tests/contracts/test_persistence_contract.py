@@ -26,8 +26,9 @@ from application.ports.persistence import Keyset
 from domain.errors import EmailTakenError, UnavailableError
 from domain.events import EventDraft, EventType
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import BackupCodeId, FactorId, SessionId
+from domain.ids import BackupCodeId, FactorId, SessionId, TaskId
 from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
+from domain.tasks import DeletedTask, Task
 from domain.users import Role, User, UserStatus
 from domain.values import EmailAddress, PersonName, PhoneNumber
 from tests.contracts.persistence_backends import (
@@ -1078,6 +1079,9 @@ _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL comp
     ("index", "ix_account_events_type_time"),
     ("index", "ix_account_events_time"),
     ("index", "ix_account_events_user_type_time"),
+    ("index", "ix_tasks_user_time"),
+    ("index", "ix_tasks_user_completed_time"),
+    ("index", "ix_deleted_tasks_user_time"),
 }
 
 
@@ -1277,3 +1281,203 @@ def test_a_reseal_writes_only_over_the_secret_it_read(uow_factory: UowFactory) -
     assert (stale, fresh) == (False, True)
     assert stored is not None
     assert (stored.secret, stored.last_step) == ("v2.new", 7)
+
+
+# --- tasks and their trash ---------------------------------------------------------------
+
+
+DAY = timedelta(days=1)
+
+
+def a_task(user: User, **overrides: Any) -> Task:
+    created = overrides.pop("created_at", START)
+    task = Task(
+        id=TaskId(UUID(int=next_serial())),
+        user_id=user.id,
+        title="Water the plants",
+        description="The fern too",
+        due_at=START + timedelta(days=2),
+        created_at=created,
+        updated_at=created,
+    )
+    return replace(task, **overrides)
+
+
+def _tasks(uow_factory: UowFactory, *tasks: Task) -> None:
+    with uow_factory() as uow:
+        for task in tasks:
+            uow.tasks.add(task)
+        uow.commit()
+
+
+def _trash(uow_factory: UowFactory, task: Task, until: timedelta) -> DeletedTask:
+    deleted = task.trash(task.user_id, START, until)
+    with uow_factory() as uow:
+        assert uow.tasks.remove(task.user_id, task.id)
+        uow.deleted_tasks.add(deleted)
+        uow.commit()
+    return deleted
+
+
+def test_a_task_reads_back_field_for_field_and_only_for_its_owner(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    task = a_task(user, completed=True)
+    _tasks(uow_factory, task)
+
+    with uow_factory() as uow:
+        mine = uow.tasks.get(user.id, task.id)
+        theirs = uow.tasks.get(other.id, task.id)
+        assert not uow.tasks.remove(other.id, task.id)
+
+    assert mine is not None
+    assert asdict(mine) == asdict(task)
+    assert theirs is None
+
+
+def test_a_saved_task_change_is_stored_and_an_unsaved_one_is_not(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    task = a_task(user)
+    _tasks(uow_factory, task)
+
+    with uow_factory() as uow:
+        changed = uow.tasks.get(user.id, task.id, for_update=True)
+        assert changed is not None
+        changed.title, changed.due_at = "Repot the fern", None
+        uow.tasks.save(changed)
+        uow.commit()
+    with uow_factory() as uow:
+        found = uow.tasks.get(user.id, task.id)
+        assert found is not None
+        found.title = "lost"
+
+    with uow_factory() as uow:
+        assert asdict(uow.tasks.get(user.id, task.id)) == asdict(changed)  # type: ignore[arg-type]
+
+
+def test_task_pages_walk_newest_first_once_each_and_filter_by_completed(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    times = [START + timedelta(seconds=s) for s in (0, 1, 1, 1, 2, 3, 3, 4)]
+    mine = [a_task(user, created_at=t, completed=i % 2 == 0) for i, t in enumerate(times)]
+    _tasks(uow_factory, *mine, a_task(other))
+
+    def walk(completed: bool | None) -> list[TaskId]:
+        seen: list[TaskId] = []
+        after = None
+        with uow_factory() as uow:
+            while page := uow.tasks.page(user.id, completed=completed, after=after, limit=3):
+                seen += [t.id for t in page]
+                after = Keyset(at=page[-1].created_at, id=page[-1].id)
+        return seen
+
+    newest = sorted(mine, key=lambda t: (t.created_at, t.id), reverse=True)
+    assert walk(None) == [t.id for t in newest]
+    assert walk(True) == [t.id for t in newest if t.completed]
+    assert walk(False) == [t.id for t in newest if not t.completed]
+
+
+def test_a_trashed_task_keeps_its_id_and_data_for_its_owner_only(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    task = a_task(user)
+    _tasks(uow_factory, task)
+    deleted = _trash(uow_factory, task, timedelta(days=30))
+
+    with uow_factory() as uow:
+        assert uow.tasks.get(user.id, task.id) is None
+        assert uow.deleted_tasks.get(other.id, task.id) is None
+        assert not uow.deleted_tasks.remove(other.id, task.id)
+        found = uow.deleted_tasks.get(user.id, task.id)
+
+    assert found is not None
+    assert asdict(found) == asdict(deleted)
+    assert asdict(found.restore(START)) == asdict(task)
+
+
+def test_a_rolled_back_soft_delete_leaves_the_task_in_place(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    task = a_task(user)
+    _tasks(uow_factory, task)
+
+    with uow_factory() as uow:
+        uow.tasks.remove(user.id, task.id)
+        uow.deleted_tasks.add(task.trash(user.id, START, timedelta(days=1)))
+
+    with uow_factory() as uow:
+        assert uow.tasks.get(user.id, task.id) is not None
+        assert uow.deleted_tasks.get(user.id, task.id) is None
+
+
+def test_trash_pages_walk_newest_deletion_first_once_each(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    tasks = [a_task(user) for _ in range(5)]
+    _tasks(uow_factory, *tasks)
+    trashed = [
+        task.trash(user.id, START + timedelta(seconds=n // 2), DAY) for n, task in enumerate(tasks)
+    ]
+    with uow_factory() as uow:
+        for deleted in trashed:
+            uow.tasks.remove(user.id, deleted.id)
+            uow.deleted_tasks.add(deleted)
+        uow.commit()
+
+    seen: list[TaskId] = []
+    after = None
+    with uow_factory() as uow:
+        while page := uow.deleted_tasks.page(user.id, after=after, limit=2):
+            seen += [d.id for d in page]
+            after = Keyset(at=page[-1].deleted_at, id=page[-1].id)
+
+    newest = sorted(trashed, key=lambda d: (d.deleted_at, d.id), reverse=True)
+    assert seen == [d.id for d in newest]
+
+
+def test_the_trash_purge_deletes_only_expired_entries_oldest_first_in_batches(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    tasks = [a_task(user) for _ in range(4)]
+    _tasks(uow_factory, *tasks)
+    for n, task in enumerate(tasks):
+        _trash(uow_factory, task, timedelta(hours=n + 1))
+    cutoff = START + timedelta(hours=3, minutes=30)
+
+    with uow_factory() as uow:
+        first = uow.deleted_tasks.delete_expired(cutoff, 2)
+        second = uow.deleted_tasks.delete_expired(cutoff, 2)
+        uow.commit()
+
+    with uow_factory() as uow:
+        left = [d.id for d in uow.deleted_tasks.page(user.id, limit=10)]
+    assert (first, second) == (2, 1)
+    assert left == [tasks[3].id]
+
+
+def test_deleting_a_user_deletes_their_tasks_and_trash(uow_factory: UowFactory) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    kept, trashed, theirs = a_task(user), a_task(user), a_task(other)
+    _tasks(uow_factory, kept, trashed, theirs)
+    _trash(uow_factory, trashed, timedelta(days=1))
+
+    with uow_factory() as uow:
+        assert uow.users.delete(user.id)
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.tasks.page(user.id, limit=10) == []
+        assert uow.deleted_tasks.page(user.id, limit=10) == []
+        assert uow.tasks.get(other.id, theirs.id) is not None

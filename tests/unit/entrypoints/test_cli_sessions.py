@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
 
+from domain.ids import TaskId
+from domain.tasks import Task
 from entrypoints.cli import main
 from entrypoints.container import build_container
 from entrypoints.settings import load_settings
@@ -47,4 +50,31 @@ def test_sessions_purge_deletes_the_expired_ones(environment: Path) -> None:
     with container.uow() as uow:
         assert uow.sessions.get(expired.id) is None
         assert uow.sessions.get(live.id) is not None
+    container.reset_singletons()
+
+
+def test_tasks_purge_deletes_only_the_expired_trash(environment: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    container = build_container(load_settings())
+    user = a_user()
+    store(container.uow, user)
+    expired, live = (
+        Task(id=TaskId(uuid), user_id=user.id, title="t", created_at=START, updated_at=START)
+        for uuid in (UUID(int=1), UUID(int=2))
+    )
+    with container.uow() as uow:
+        for task, window in ((expired, timedelta(0)), (live, timedelta(days=3650))):
+            uow.tasks.add(task)
+            uow.tasks.remove(user.id, task.id)
+            uow.deleted_tasks.add(task.trash(user.id, START, window))
+        uow.commit()
+
+    result = runner.invoke(main, ["tasks", "purge"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "deleted 1 expired tasks from the trash"
+    with container.uow() as uow:
+        assert uow.deleted_tasks.get(user.id, expired.id) is None
+        assert uow.deleted_tasks.get(user.id, live.id) is not None
     container.reset_singletons()

@@ -1,0 +1,1 @@
+"""Tasks with soft delete: the application data every user owns."""
