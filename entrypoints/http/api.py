@@ -32,7 +32,8 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hint
 
 class BodyParser(FlaskParser):
     """webargs' parser, hardened: JSON nested deeper than the interpreter's recursion limit,
-    or holding a lone surrogate, is a malformed body (400), not a 500 further in."""
+    or holding a lone surrogate or a NUL character, is a malformed body (400), not a 500
+    further in."""
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):
@@ -45,7 +46,19 @@ class BodyParser(FlaskParser):
             json.dumps(body, ensure_ascii=False).encode()
         except UnicodeEncodeError:
             abort(400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]})
+        if _holds_nul(body):  # PostgreSQL text cannot store U+0000
+            abort(400, messages={"json": ["Strings must not contain the NUL character."]})
         return body
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]

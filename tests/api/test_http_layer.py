@@ -183,3 +183,15 @@ def test_openapi_documents_every_route_and_its_errors(bastion: Bastion) -> None:
     assert docs.status_code == 200
     assert b"/docs/static/swagger-ui-bundle.js" in docs.get_data()
     assert bastion.client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_nul_character_anywhere_in_a_body_is_a_malformed_body(bastion: Bastion) -> None:
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    for path, body in (
+        ("/tasks", {"title": "a\u0000b"}),
+        ("/auth/login", {"email": "ada@example.com", "password": "x\u0000" * 10}),
+        ("/me", {"first_name": "\u0000"}),
+    ):
+        method = "PATCH" if path == "/me" else "POST"
+        response = bastion.call(method, path, token=token, json=body)
+        assert (response.status_code, response.json["code"]) == (400, "malformed_body"), path
