@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -43,11 +44,11 @@ def summarize(samples: list[float]) -> dict[str, float]:
     }
 
 
-def timed(call: object, count: int) -> list[float]:
+def timed(call: Callable[[], object], count: int) -> list[float]:
     samples = []
     for _ in range(count):
         started = time.perf_counter()
-        call()  # type: ignore[operator]
+        call()
         samples.append(time.perf_counter() - started)
     return samples
 
