@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.common.client import ClientContext
+from application.common.refusals import record_on_its_own
 from application.common.sign_in import SignInGate
 from application.common.throttle import Rule, Throttle
 from application.ports.persistence import UnitOfWork
@@ -95,16 +96,13 @@ class LogIn:
 
     def _record_refusal(self, user: User, reason: str) -> None:
         """The password was right but the account may not sign in (LO-01)."""
-        with self._uow as uow:
-            uow.events.add(
-                EventDraft(
-                    type=EventType.LOGIN_FAILED,
-                    user_id=user.id,
-                    at=self._clock.now(),
-                    metadata={"reason": reason},
-                )
-            )
-            uow.commit()
+        draft = EventDraft(
+            type=EventType.LOGIN_FAILED,
+            user_id=user.id,
+            at=self._clock.now(),
+            metadata={"reason": reason},
+        )
+        record_on_its_own(self._uow, draft)
 
     def _record_failure(self, known: User | None) -> None:
         now = self._clock.now()

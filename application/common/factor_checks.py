@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from application.common.codes import OneTimeCodes
 from application.common.messages import rfc3339
+from application.common.refusals import record_on_its_own
 from application.common.throttle import Rule, Throttle
 from application.ports.messaging import Notice, NoticeKind, Notifier
 from application.ports.persistence import UnitOfWork
@@ -213,13 +214,10 @@ class StepUp:
         return proof
 
     def _record_failure(self, user: User, action: str, reason: str, at: datetime) -> None:
-        with self._uow_factory() as uow:
-            uow.events.add(
-                EventDraft(
-                    type=EventType.STEP_UP_FAILED,
-                    user_id=user.id,
-                    at=at,
-                    metadata={"action": action, "reason": reason},
-                )
-            )
-            uow.commit()
+        draft = EventDraft(
+            type=EventType.STEP_UP_FAILED,
+            user_id=user.id,
+            at=at,
+            metadata={"action": action, "reason": reason},
+        )
+        record_on_its_own(self._uow_factory(), draft)
