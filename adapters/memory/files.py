@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
-from application.ports.files import KEY_PATTERN, FileStore, StoredFile
+from application.ports.files import KEY_PATTERN, BlobStream, FileStore, StoredFile
 
 
 class MemoryFileStore(FileStore):
@@ -21,6 +25,19 @@ class MemoryFileStore(FileStore):
         _check(key)
         with self._lock:
             self._files[key] = StoredFile(data=bytes(data), content_type=content_type)
+
+    @contextmanager
+    def create(self, key: str, content_type: str) -> Iterator[BinaryIO]:
+        _check(key)
+        buffer = io.BytesIO()
+        yield buffer
+        self.put(key, buffer.getvalue(), content_type)
+
+    def open_stream(self, key: str) -> BlobStream | None:
+        found = self.open(key)
+        if found is None:
+            return None
+        return BlobStream(io.BytesIO(found.data), len(found.data), found.content_type)
 
     def open(self, key: str) -> StoredFile | None:
         _check(key)

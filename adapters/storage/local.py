@@ -3,53 +3,72 @@
 from __future__ import annotations
 
 import os
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-from application.ports.files import KEY_PATTERN, FileStore, StoredFile
+from application.ports.files import KEY_PATTERN, BlobStream, FileStore, StoredFile
 
 MAX_CONTENT_TYPE = 100
+PARTIAL_SUFFIX = ".partial"
 
 
 class LocalFileStore(FileStore):
     """``<root>/<key>`` holds the content type on its first line, then the bytes, so one
-    atomic rename publishes both. Keys must match the port's pattern and resolve inside
-    the root; nothing a client sent ever becomes a path. Directories are made 0700."""
+    atomic rename publishes both. A blob is written as ``<key>.partial``, fsynced, then
+    renamed: a crash leaves at most that partial copy, which no read ever returns and the
+    next ``delete`` of the key removes. Keys must match the port's pattern and resolve
+    inside the root; nothing a client sent ever becomes a path. Directories are 0700."""
 
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        with self.create(key, content_type) as handle:
+            handle.write(data)
+
+    @contextmanager
+    def create(self, key: str, content_type: str) -> Iterator[BinaryIO]:
         path = self._path(key)
         header = content_type.encode("ascii")
         if b"\n" in header or len(header) > MAX_CONTENT_TYPE:
             raise ValueError("not a content type")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 -- renamed below, not closed by a with
-            dir=path.parent, prefix=f".{path.name}.", delete=False
-        )
+        partial = _partial(path)
         try:
-            with handle:
-                handle.write(header + b"\n" + data)
+            with partial.open("wb") as handle:
+                handle.write(header + b"\n")
+                yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
-            Path(handle.name).replace(path)
+            partial.replace(path)
         except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
             raise
 
-    def open(self, key: str) -> StoredFile | None:
+    def open_stream(self, key: str) -> BlobStream | None:
         try:
-            with self._path(key).open("rb") as handle:
-                header = handle.readline(MAX_CONTENT_TYPE + 1)
-                data = handle.read()
+            handle = self._path(key).open("rb")
         except FileNotFoundError:
             return None
-        return StoredFile(data=data, content_type=header.rstrip(b"\n").decode("ascii"))
+        header = handle.readline(MAX_CONTENT_TYPE + 1)
+        size = os.fstat(handle.fileno()).st_size - len(header)
+        content_type = header.rstrip(b"\n").decode("ascii")
+        return BlobStream(stream=handle, size=size, content_type=content_type)
+
+    def open(self, key: str) -> StoredFile | None:
+        blob = self.open_stream(key)
+        if blob is None:
+            return None
+        with blob.stream:
+            return StoredFile(data=blob.stream.read(), content_type=blob.content_type)
 
     def delete(self, key: str) -> bool:
+        path = self._path(key)
+        _partial(path).unlink(missing_ok=True)
         try:
-            self._path(key).unlink()
+            path.unlink()
         except FileNotFoundError:
             return False
         return True
@@ -61,3 +80,7 @@ class LocalFileStore(FileStore):
         if self._root not in path.parents:
             raise ValueError("not a file-store key")
         return path
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + PARTIAL_SUFFIX)

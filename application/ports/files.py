@@ -1,10 +1,11 @@
-"""Files kept outside the database (avatars now, exports later) and the pictures put there."""
+"""Files kept outside the database (avatars, exports) and the pictures put there."""
 
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from domain.profile import ImageType
 
@@ -19,6 +20,15 @@ class StoredFile:
     content_type: str
 
 
+@dataclass(frozen=True, slots=True)
+class BlobStream:
+    """An open blob to read in chunks; the reader closes ``stream``."""
+
+    stream: BinaryIO
+    size: int
+    content_type: str
+
+
 class FileStore(Protocol):
     """A flat store of immutable blobs by key; a local directory now, S3-compatible
     later. Every method raises ``ValueError`` for a key outside :data:`KEY_PATTERN`."""
@@ -28,12 +38,23 @@ class FileStore(Protocol):
         new one, never a part (write-then-rename, or one PUT)."""
         ...
 
+    def create(self, key: str, content_type: str) -> AbstractContextManager[BinaryIO]:
+        """A stream to write a large blob without holding it in memory. The blob appears
+        under the key only when the block ends without an error, whole (written under a
+        temporary name, flushed to disk, renamed); an error removes the unfinished copy."""
+        ...
+
+    def open_stream(self, key: str) -> BlobStream | None:
+        """The blob to read piece by piece; None when there is none under the key."""
+        ...
+
     def open(self, key: str) -> StoredFile | None:
         """The blob and its content type; None when there is none under the key."""
         ...
 
     def delete(self, key: str) -> bool:
-        """Remove the blob; False when there was none (deleting twice is fine)."""
+        """Remove the blob and any unfinished copy a crashed writer left under the key;
+        False when there was no blob (deleting twice is fine)."""
         ...
 
 

@@ -142,3 +142,44 @@ def test_the_local_store_follows_no_symlink_out_of_its_root(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="key"):
         store.put(KEY, b"data", "image/png")
     assert list(outside.iterdir()) == []
+
+
+ZIP_KEY = "exports/0123456789abcdef0123456789abcdef-1.zip"
+
+
+def test_a_streamed_blob_appears_whole_only_when_its_writer_finishes(store: FileStore) -> None:
+    with store.create(ZIP_KEY, "application/zip") as stream:
+        for _ in range(64):
+            stream.write(b"x" * 1024)
+        assert store.open(ZIP_KEY) is None
+
+    blob = store.open_stream(ZIP_KEY)
+    assert blob is not None
+    with blob.stream:
+        assert (blob.size, blob.content_type) == (64 * 1024, "application/zip")
+        assert blob.stream.read() == b"x" * 64 * 1024
+
+
+def test_a_writer_that_fails_leaves_nothing_behind(store: FileStore, tmp_path: Path) -> None:
+    def write_half() -> None:
+        with store.create(ZIP_KEY, "application/zip") as out:
+            out.write(b"half")
+            raise OSError(28, "disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_half()
+
+    assert store.open_stream(ZIP_KEY) is None
+    assert store.delete(ZIP_KEY) is False
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_delete_removes_an_unfinished_copy_a_crash_left(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    partial = tmp_path / "files" / (ZIP_KEY + ".partial")
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"application/zip\nPK")
+
+    assert store.open(ZIP_KEY) is None
+    assert store.delete(ZIP_KEY) is False
+    assert not partial.exists()
