@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.events import AccountEvent, MetadataValue
-from domain.ids import EventId, SessionId, TaskId, UserId
+from domain.exports import Export
+from domain.ids import EventId, ExportId, SessionId, TaskId, UserId
 from domain.sessions import DeviceSession, Location, VerificationStatus
 from domain.tasks import DeletedTask, Task
 from domain.users import User
@@ -212,4 +213,27 @@ class DeletedTaskView:
             task=TaskView.of(Task.from_data(deleted.data)),
             deleted_at=deleted.deleted_at,
             restorable_until=deleted.restorable_until,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportView:
+    id: ExportId
+    status: str
+    created_at: datetime
+    completed_at: datetime | None
+    expires_at: datetime | None
+    size_bytes: int | None
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, export: Export) -> ExportView:
+        return cls(
+            id=export.id,
+            status=export.status.value,
+            created_at=export.created_at,
+            completed_at=export.completed_at,
+            expires_at=export.expires_at,
+            size_bytes=export.size_bytes,
+            failure_reason=export.failure_reason.value if export.failure_reason else None,
         )

@@ -253,3 +253,19 @@ class RestoreExpiredError(DomainError):
     kind = ErrorKind.GONE
     code = "restore_expired"
     message = "The restore window of this task has passed; it is gone for good."
+
+
+class ExportInProgressError(ConflictError):
+    code = "export_in_progress"
+    message = "An export is already pending or processing; wait for it to finish."
+
+
+class ExportNotReadyError(ConflictError):
+    code = "export_not_ready"
+    message = "This export is not complete, so there is nothing to download."
+
+
+class ExportExpiredError(DomainError):
+    kind = ErrorKind.GONE
+    code = "export_expired"
+    message = "This export has expired and its file is deleted; request a new one."

@@ -43,6 +43,11 @@ class EventType(StrEnum):
     EMAIL_CHANGE_REQUESTED = "email.change_requested"
     EMAIL_CHANGED = "email.changed"
     SESSION_SUSPICIOUS = "session.suspicious"
+    EXPORT_REQUESTED = "export.requested"
+    EXPORT_COMPLETED = "export.completed"
+    EXPORT_FAILED = "export.failed"
+    EXPORT_DOWNLOADED = "export.downloaded"
+    EXPORT_EXPIRED = "export.expired"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -74,6 +79,11 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.EMAIL_CHANGE_REQUESTED: frozenset(),
     EventType.EMAIL_CHANGED: frozenset(),
     EventType.SESSION_SUSPICIOUS: frozenset({"trust_score", "signals"}),
+    EventType.EXPORT_REQUESTED: frozenset({"export_id"}),
+    EventType.EXPORT_COMPLETED: frozenset({"export_id", "attempts", "size_bytes"}),
+    EventType.EXPORT_FAILED: frozenset({"export_id", "reason", "attempts"}),
+    EventType.EXPORT_DOWNLOADED: frozenset({"export_id"}),
+    EventType.EXPORT_EXPIRED: frozenset({"export_id"}),
 }
 
 

@@ -39,6 +39,8 @@ def run(host: str, port: int) -> None:
             3600, lambda: sweep()(PurgeExpiredSessionsCommand()), "purge-expired-sessions"
         ).start()
         Every(3600, container.purge_deleted_tasks(), "purge-deleted-tasks").start()
+        Every(3600, container.purge_expired_exports(), "purge-exports").start()
+        Every(60, container.reconcile_exports(), "reconcile-exports").start()
     click.echo(f"Bastion listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -121,6 +123,25 @@ def purge_tasks() -> None:
     """Delete for good the deleted tasks past their restore window."""
     deleted = build_container(_settings()).purge_deleted_tasks()()
     click.echo(f"deleted {deleted} expired tasks from the trash")
+
+
+@main.group()
+def exports() -> None:
+    """Data exports."""
+
+
+@exports.command("purge")
+def purge_exports() -> None:
+    """Delete the files of exports past their expiry and mark them expired."""
+    expired = build_container(_settings()).purge_expired_exports()()
+    click.echo(f"expired {expired} exports")
+
+
+@exports.command("reconcile")
+def reconcile_exports() -> None:
+    """Queue again the exports whose job was lost (a dead worker, a flushed Redis)."""
+    acted = build_container(_settings()).reconcile_exports()()
+    click.echo(f"reconciled {acted} exports")
 
 
 @main.group()

@@ -24,7 +24,7 @@ from adapters.memory.files import MemoryFileStore
 from adapters.memory.health import MemoryHealthProbe
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
-from adapters.notify.background import ThreadedNotifier, ThreadedTasks
+from adapters.notify.background import ThreadedExportQueue, ThreadedNotifier, ThreadedTasks
 from adapters.notify.console import ConsoleNotifier
 from adapters.notify.sms import ConsoleSmsSender, ThreadedSmsSender, WebhookSmsSender
 from adapters.notify.smtp import SmtpNotifier
@@ -36,6 +36,7 @@ from adapters.redis.lock import RedisLock
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.rq.exports import RqExportQueue
 from adapters.rq.notifier import QueuedNotifier
 from adapters.rq.queues import RqQueues
 from adapters.rq.sealing import SealedNoticeCourier
@@ -99,6 +100,13 @@ from application.common.sign_in_alerts import SuspiciousSignIns
 from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
 from application.common.validity import SessionValidity
+from application.exports.build_export import BuildExport
+from application.exports.contents import ExportContents
+from application.exports.fail_export import FailExport
+from application.exports.purge_expired_exports import PurgeExpiredExports
+from application.exports.read_exports import DownloadExport, GetExport, ListExports
+from application.exports.reconcile_exports import ReconcileExports
+from application.exports.request_export import RequestExport
 from application.mfa.backup_codes import RegenerateBackupCodes
 from application.mfa.confirm_sms import ConfirmSms
 from application.mfa.confirm_totp import ConfirmTotp
@@ -118,6 +126,7 @@ from application.tasks.list_tasks import ListTasks, ListTrash
 from application.tasks.purge_deleted_tasks import PurgeDeletedTasks
 from application.tasks.trash import DeleteTask, DeleteTaskForever, RestoreTask
 from domain.passwords import PasswordPolicy
+from entrypoints.exports import export_builder, export_giver_up, export_progress
 from entrypoints.settings import Settings
 from entrypoints.tasks import task_runner
 
@@ -148,6 +157,10 @@ def _digest_key(settings: Settings) -> bytes:
     return hmac.new(
         settings.secret("password_pepper"), b"bastion/keyed-digests/v1", "sha256"
     ).digest()
+
+
+EXPORT_STALE_AFTER_SECONDS = 120
+"""An active export untouched this long, with no job waiting or running, is re-queued."""
 
 
 class Container(containers.DeclarativeContainer):
@@ -617,6 +630,47 @@ class Container(containers.DeclarativeContainer):
     restore_task = providers.Factory(RestoreTask, uow=uow, clock=clock)
     delete_task_forever = providers.Factory(DeleteTaskForever, uow=uow)
     purge_deleted_tasks = providers.Factory(PurgeDeletedTasks, uow=uow, lock=lock, clock=clock)
+
+    # --- exports ---------------------------------------------------------------------
+    export_queue = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RqExportQueue, queues=queues),
+        memory=providers.Singleton(
+            ThreadedExportQueue,
+            build=providers.Callable(export_builder, __self__),
+            give_up=providers.Callable(export_giver_up, __self__),
+        ),
+    )
+    request_export = providers.Factory(
+        RequestExport, uow=uow, queue=export_queue, throttle=throttle, clock=clock, ids=ids
+    )
+    list_exports = providers.Factory(ListExports, uow=uow)
+    get_export = providers.Factory(GetExport, uow=uow)
+    download_export = providers.Factory(DownloadExport, uow=uow, files=files, clock=clock)
+    fail_export = providers.Factory(FailExport, uow=uow, files=files, clock=clock)
+    build_export = providers.Factory(
+        BuildExport,
+        uow=uow,
+        contents=providers.Factory(ExportContents, uow=uow),
+        files=files,
+        notifier=notifier,
+        fail=fail_export,
+        clock=clock,
+        ttl=providers.Callable(lambda s: timedelta(seconds=s.export_ttl), settings),
+        progress=providers.Callable(export_progress, settings),
+    )
+    purge_expired_exports = providers.Factory(
+        PurgeExpiredExports, uow=uow, files=files, lock=lock, clock=clock
+    )
+    reconcile_exports = providers.Factory(
+        ReconcileExports,
+        uow=uow,
+        queue=export_queue,
+        fail=fail_export,
+        lock=lock,
+        clock=clock,
+        stale_after=providers.Object(timedelta(seconds=EXPORT_STALE_AFTER_SECONDS)),
+    )
 
     # --- administration --------------------------------------------------------------
     list_users = providers.Factory(ListUsers, uow=uow)

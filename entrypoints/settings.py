@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 4
     task_retention: Annotated[int, Field(ge=0)] = 2_592_000
+    export_ttl: Annotated[int, Field(ge=60)] = 604_800
+    test_export_pause_at: Annotated[float | None, Field(ge=0, le=1)] = None
+    """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
+    archive is written, so a fault-injection test can kill the worker mid-job."""
     log_level: str = "INFO"
 
     @field_validator("public_url")
@@ -184,6 +188,8 @@ def _place_problems(settings: Settings) -> list[str]:
     named = [settings.geo_city_header, settings.geo_timezone_header]
     if any(named) and not settings.geo_country_header:
         problems.append("BASTION_GEO_COUNTRY_HEADER: required with the city or time zone header")
+    if settings.test_export_pause_at is not None and settings.env is not Environment.TEST:
+        problems.append("BASTION_TEST_EXPORT_PAUSE_AT: only with BASTION_ENV=test")
     if settings.location_headers and not settings.trusted_proxies:
         problems.append(
             "BASTION_GEO_COUNTRY_HEADER: needs BASTION_TRUSTED_PROXIES > 0 "

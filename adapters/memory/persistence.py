@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from application.ports.persistence import (
     BackupCodeRepository,
     DeletedTaskRepository,
     EventRepository,
+    ExportRepository,
     FactorRepository,
     Keyset,
     RefreshTokenRepository,
@@ -32,12 +33,14 @@ from application.ports.persistence import (
     UserRepository,
 )
 from application.ports.system import IdGenerator
-from domain.errors import EmailTakenError
+from domain.errors import EmailTakenError, ExportInProgressError
 from domain.events import AccountEvent, EventDraft, EventType
+from domain.exports import Export, ExportStatus, FailureReason
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import (
     BackupCodeId,
     EventId,
+    ExportId,
     FactorId,
     RefreshTokenId,
     SessionId,
@@ -71,6 +74,7 @@ class MemoryDatabase:
         self.backup_codes: dict[BackupCodeId, BackupCode] = {}
         self.tasks: dict[TaskId, Task] = {}
         self.deleted_tasks: dict[TaskId, DeletedTask] = {}
+        self.exports: dict[ExportId, Export] = {}
 
 
 class _Staged(Generic[K, V]):
@@ -120,6 +124,7 @@ class _Transaction:
         self.backup_codes = _Staged(db.backup_codes)
         self.tasks = _Staged(db.tasks)
         self.deleted_tasks = _Staged(db.deleted_tasks)
+        self.exports = _Staged(db.exports)
 
     def apply(self) -> None:
         self.users.apply()
@@ -131,6 +136,7 @@ class _Transaction:
         self.backup_codes.apply()
         self.tasks.apply()
         self.deleted_tasks.apply()
+        self.exports.apply()
 
     def delete_users(self, ids: set[UserId]) -> None:
         """The cascade SQL's foreign keys make: everything the users own goes with them."""
@@ -141,6 +147,7 @@ class _Transaction:
         self.backup_codes.delete_where(lambda code: code.user_id in ids)
         self.tasks.delete_where(lambda task: task.user_id in ids)
         self.deleted_tasks.delete_where(lambda deleted: deleted.user_id in ids)
+        self.exports.delete_where(lambda export: export.user_id in ids)
         self.users.delete_where(lambda user: user.id in ids)
 
     def require(self, table: _Staged[K, V], key: K | None, what: str) -> None:
@@ -223,6 +230,11 @@ class MemorySessionRepository(SessionRepository):
         active = [s for _, s in self._tx.sessions.peek() if s.user_id == user_id and _live(s, at)]
         active.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return copy.deepcopy(active)
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
+        mine = [s for _, s in self._tx.sessions.peek() if s.user_id == user_id]
+        mine.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        return copy.deepcopy(mine[:limit])
 
     def seen_before(
         self,
@@ -526,6 +538,107 @@ class MemoryDeletedTaskRepository(DeletedTaskRepository):
         return len(doomed)
 
 
+class MemoryExportRepository(ExportRepository):
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
+
+    def add(self, export: Export) -> None:
+        self._tx.require(self._tx.users, export.user_id, "user")
+        if any(e.user_id == export.user_id and e.active for _, e in self._tx.exports.peek()):
+            raise ExportInProgressError()
+        self._tx.exports.put(export.id, export)
+
+    def get(self, export_id: ExportId) -> Export | None:
+        return self._tx.exports.get(export_id)
+
+    def get_for_user(self, user_id: UserId, export_id: ExportId) -> Export | None:
+        export = self._tx.exports.get(export_id)
+        return export if export is not None and export.user_id == user_id else None
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[Export]:
+        mine = [e for _, e in self._tx.exports.peek() if e.user_id == user_id]
+        return sorted(mine, key=lambda e: (e.created_at, e.id), reverse=True)[:limit]
+
+    def claim(self, export_id: ExportId, at: datetime) -> Export | None:
+        return self._change(
+            export_id,
+            lambda e: e.active,
+            status=ExportStatus.PROCESSING,
+            attempts_added=1,
+            updated_at=at,
+        )
+
+    def complete(
+        self,
+        export_id: ExportId,
+        attempt: int,
+        key: str,
+        size_bytes: int,
+        at: datetime,
+        expires_at: datetime,
+    ) -> bool:
+        changed = self._change(
+            export_id,
+            lambda e: e.status is ExportStatus.PROCESSING and e.attempts == attempt,
+            status=ExportStatus.COMPLETE,
+            file_key=key,
+            size_bytes=size_bytes,
+            completed_at=at,
+            expires_at=expires_at,
+            updated_at=at,
+        )
+        return changed is not None
+
+    def fail(self, export_id: ExportId, reason: FailureReason, at: datetime) -> Export | None:
+        return self._change(
+            export_id,
+            lambda e: e.active,
+            status=ExportStatus.FAILED,
+            failure_reason=reason,
+            updated_at=at,
+        )
+
+    def expire(self, export_id: ExportId, at: datetime) -> bool:
+        changed = self._change(
+            export_id,
+            lambda e: e.status is ExportStatus.COMPLETE,
+            status=ExportStatus.EXPIRED,
+            file_key=None,
+            updated_at=at,
+        )
+        return changed is not None
+
+    def due_to_expire(self, at: datetime, limit: int) -> list[Export]:
+        due = [
+            e
+            for _, e in self._tx.exports.peek()
+            if e.status is ExportStatus.COMPLETE and e.expires_at is not None and e.expires_at <= at
+        ]
+        return sorted(due, key=lambda e: (e.expires_at, e.id))[:limit]
+
+    def stale(self, before: datetime, limit: int) -> list[Export]:
+        found = [e for _, e in self._tx.exports.peek() if e.active and e.updated_at < before]
+        return sorted(found, key=lambda e: (e.updated_at, e.id))[:limit]
+
+    def file_keys_for_user(self, user_id: UserId) -> list[str]:
+        mine = [e for _, e in self._tx.exports.peek() if e.user_id == user_id]
+        return [key for export in mine for key in export.attempt_keys()]
+
+    def _change(
+        self,
+        export_id: ExportId,
+        condition: Callable[[Export], bool],
+        attempts_added: int = 0,
+        **values: Any,
+    ) -> Export | None:
+        export = self._tx.exports.get(export_id)
+        if export is None or not condition(export):
+            return None
+        changed = replace(export, attempts=export.attempts + attempts_added, **values)
+        self._tx.exports.put(export_id, changed)
+        return changed
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """Holds the database lock from ``__enter__`` to ``__exit__``: transactions run one at
     a time. After-commit callbacks run once the block is left and the lock released."""
@@ -551,6 +664,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.backup_codes = MemoryBackupCodeRepository(tx)
         self.tasks = MemoryTaskRepository(tx)
         self.deleted_tasks = MemoryDeletedTaskRepository(tx)
+        self.exports = MemoryExportRepository(tx)
         return self
 
     def __exit__(

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from application.ports.messaging import BackgroundTasks, Notice, Notifier
+from application.ports.messaging import BackgroundTasks, ExportQueue, Notice, Notifier
+from domain.ids import ExportId
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,7 +25,8 @@ class BackgroundDelivery(Generic[T]):
     A final failure is logged with ``describe(item)`` and the error type only, so no
     address or content (a code, a token) reaches a log. The threads start on first use in
     each process, so a fork (gunicorn ``--preload``) gets its own. Items still queued when
-    the process exits are lost: use the RQ adapters where that matters.
+    the process exits are lost: use the RQ adapters where that matters. ``give_up`` is
+    told of an item that failed its last try.
     """
 
     def __init__(
@@ -35,8 +37,10 @@ class BackgroundDelivery(Generic[T]):
         retries: int = 3,
         backoff: float = 0.5,
         workers: int = 2,
+        give_up: Callable[[T, Exception], None] | None = None,
     ) -> None:
         self._deliver_once = deliver
+        self._give_up = give_up
         self._describe = describe
         self._name = name
         self._retries = retries
@@ -85,6 +89,8 @@ class BackgroundDelivery(Generic[T]):
                 if attempt == self._retries:
                     extra = {**self._describe(item), "error": type(exc).__name__}
                     log.warning("%s: not delivered", self._name, extra=extra)
+                    if self._give_up is not None:
+                        self._give_up(item, exc)
                     return
                 time.sleep(self._backoff * 2**attempt)
             else:
@@ -140,3 +146,56 @@ class ThreadedTasks(BackgroundTasks):
 
 def _task_name(item: tuple[str, Mapping[str, str]]) -> Mapping[str, str]:
     return {"task": item[0]}
+
+
+class ThreadedExportQueue(ExportQueue):
+    """Exports without a queue (the embedded default): ``build`` runs on a daemon thread,
+    retried with backoff; ``give_up`` is called after the last try. Jobs still waiting
+    when the process stops are found again by the reconciler at the next start."""
+
+    def __init__(
+        self,
+        build: Callable[[ExportId], object],
+        give_up: Callable[[ExportId, Exception], object],
+        retries: int = 3,
+        backoff: float = 2.0,
+    ) -> None:
+        self._build = build
+        self._on_give_up = give_up
+        self._lock = threading.Lock()
+        self._waiting: set[ExportId] = set()
+        self._delivery: BackgroundDelivery[ExportId] = BackgroundDelivery(
+            self._run, _export_id, "exports", retries, backoff, workers=1, give_up=self._failed
+        )
+
+    def enqueue(self, export_id: ExportId) -> None:
+        with self._lock:
+            if export_id in self._waiting:
+                return
+            self._waiting.add(export_id)
+        self._delivery.put(export_id)
+
+    def is_queued(self, export_id: ExportId) -> bool:
+        with self._lock:
+            return export_id in self._waiting
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        return self._delivery.flush(timeout)
+
+    def _run(self, export_id: ExportId) -> None:
+        self._build(export_id)
+        self._done(export_id)
+
+    def _failed(self, export_id: ExportId, error: Exception) -> None:
+        try:
+            self._on_give_up(export_id, error)
+        finally:
+            self._done(export_id)
+
+    def _done(self, export_id: ExportId) -> None:
+        with self._lock:
+            self._waiting.discard(export_id)
+
+
+def _export_id(export_id: ExportId) -> Mapping[str, str]:
+    return {"export_id": str(export_id)}

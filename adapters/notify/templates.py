@@ -92,6 +92,13 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         "\n\nIf this was you, there is nothing to do. If not, review and end your sessions at"
         " $public_url/account/sessions and change your password.\n",
     ),
+    NoticeKind.EXPORT_READY: (
+        "Your data export is ready",
+        "$greeting\n\nThe export of your account data you asked for is ready. Download it"
+        " while signed in at $public_url/account/exports before $expires_at (UTC); after"
+        " that it is deleted.\n\nIf you did not ask for it, change your password and end"
+        " your other sessions.\n",
+    ),
 }
 
 

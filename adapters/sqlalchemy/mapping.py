@@ -3,10 +3,15 @@ entity, so a caller mutating it changes nothing until it is saved."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
+
 from adapters.sqlalchemy.rows import (
     BackupCodeRow,
     DeletedTaskRow,
     EventRow,
+    ExportRow,
     FactorRow,
     RefreshTokenRow,
     SessionRow,
@@ -14,8 +19,9 @@ from adapters.sqlalchemy.rows import (
     UserRow,
 )
 from domain.events import AccountEvent, EventType
+from domain.exports import Export, ExportStatus, FailureReason
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import EventId, FactorId, RefreshTokenId, SessionId, TaskId, UserId
+from domain.ids import EventId, ExportId, FactorId, RefreshTokenId, SessionId, TaskId, UserId
 from domain.passwords import PasswordHash
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import (
@@ -180,7 +186,7 @@ def event_to_row(event: AccountEvent) -> EventRow:
     )
 
 
-def event_from_row(row: EventRow) -> AccountEvent:
+def event_from_row(row: EventRow | Row[Any]) -> AccountEvent:
     return AccountEvent(
         id=EventId(row.id),
         type=EventType(row.type),
@@ -272,4 +278,36 @@ def deleted_task_from_row(row: DeletedTaskRow) -> DeletedTask:
         deleted_by=UserId(row.deleted_by),
         deleted_at=row.deleted_at,
         restorable_until=row.restorable_until,
+    )
+
+
+def export_to_row(export: Export) -> ExportRow:
+    return ExportRow(
+        id=export.id,
+        user_id=export.user_id,
+        status=export.status.value,
+        attempts=export.attempts,
+        file_key=export.file_key,
+        size_bytes=export.size_bytes,
+        failure_reason=export.failure_reason.value if export.failure_reason else None,
+        created_at=export.created_at,
+        updated_at=export.updated_at,
+        completed_at=export.completed_at,
+        expires_at=export.expires_at,
+    )
+
+
+def export_from_row(row: ExportRow) -> Export:
+    return Export(
+        id=ExportId(row.id),
+        user_id=UserId(row.user_id),
+        status=ExportStatus(row.status),
+        attempts=row.attempts,
+        file_key=row.file_key,
+        size_bytes=row.size_bytes,
+        failure_reason=FailureReason(row.failure_reason) if row.failure_reason else None,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        completed_at=row.completed_at,
+        expires_at=row.expires_at,
     )

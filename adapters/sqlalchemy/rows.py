@@ -264,3 +264,38 @@ class DeletedTaskRow(Base):
     deleted_by: Mapped[UUID]
     deleted_at: Mapped[datetime]
     restorable_until: Mapped[datetime]
+
+
+class ExportRow(Base):
+    """An export request; the ZIP itself lives in the file store under ``file_key``."""
+
+    __tablename__ = "exports"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'processing', 'complete', 'failed', 'expired')",
+            name="status_known",
+        ),
+        # One active export per user, race-free (SECURITY GD-01).
+        Index(
+            "ux_exports_user_active",
+            "user_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'processing')"),
+            sqlite_where=text("status IN ('pending', 'processing')"),
+        ),
+        Index("ix_exports_user_time", "user_id", text("created_at DESC"), text("id DESC")),
+        Index("ix_exports_status_updated", "status", "updated_at"),
+        Index("ix_exports_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    file_key: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    failure_reason: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]

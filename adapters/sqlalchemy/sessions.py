@@ -40,6 +40,15 @@ class SqlSessionRepository(SessionRepository):
         )
         return [session_from_row(row) for row in self._session.scalars(query)]
 
+    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
+        query = (
+            select(SessionRow)
+            .where(SessionRow.user_id == user_id)
+            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
+            .limit(limit)
+        )
+        return [session_from_row(row) for row in self._session.scalars(query)]
+
     def seen_before(
         self,
         user_id: UserId,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.errors import as_unavailable
 from adapters.sqlalchemy.events import SqlEventRepository
+from adapters.sqlalchemy.exports import SqlExportRepository
 from adapters.sqlalchemy.factors import SqlBackupCodeRepository, SqlFactorRepository
 from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sqlalchemy.revocations import SqlRevocationOutbox
@@ -55,6 +56,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.backup_codes = SqlBackupCodeRepository(session)
         self.tasks = SqlTaskRepository(session)
         self.deleted_tasks = SqlDeletedTaskRepository(session)
+        self.exports = SqlExportRepository(session)
         return self
 
     def __exit__(

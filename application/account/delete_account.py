@@ -5,10 +5,11 @@ backup code (``StepUp``; a stolen access token alone cannot erase an account). I
 transaction every session is revoked through the revoker, so each lands in the
 revocation outbox and is tombstoned in the cache after the commit (the access token
 fails on its very next request, on every process), then the user row goes and the
-database cascades to sessions, refresh tokens, events, factors and backup codes. The
-avatar file is deleted after the commit. What stays: one ``account.deleted`` event that
-names no user (the audit trail keeps that a deletion happened and how it was proved),
-and ``user:deleted`` carries only the id.
+database cascades to sessions, refresh tokens, events, factors, backup codes, tasks,
+the trash and exports. The avatar and the export files are deleted after the commit (an
+export job still running finds its export gone and removes its own file). What stays:
+one ``account.deleted`` event that names no user (the audit trail keeps that a deletion
+happened and how it was proved), and ``user:deleted`` carries only the id.
 """
 
 from __future__ import annotations
@@ -62,19 +63,21 @@ class DeleteAccount:
                 uow, user, cmd.password, cmd.code, now, action="delete_account"
             )
             self._revoker.revoke_all(uow, user.id, RevokeReason.ACCOUNT_DELETED, now)
-            uow.users.delete(user.id)
             uow.events.add(
                 EventDraft(
                     type=EventType.ACCOUNT_DELETED, user_id=None, at=now, metadata={"proof": proof}
                 )
             )
-            avatar = user.avatar_key
-            if avatar:
-                uow.after_commit(lambda: self._forget(avatar))
+            doomed = uow.exports.file_keys_for_user(user.id)
+            if user.avatar_key:
+                doomed.append(user.avatar_key)
+            uow.users.delete(user.id)
+            uow.after_commit(lambda: self._forget(doomed))
             uow.after_commit(
                 lambda: announce(self._publisher, "user:deleted", user.id, user.id, now)
             )
             uow.commit()
 
-    def _forget(self, key: str) -> None:
-        self._files.delete(key)
+    def _forget(self, keys: list[str]) -> None:
+        for key in keys:
+            self._files.delete(key)

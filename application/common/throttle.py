@@ -27,6 +27,7 @@ class Rule(StrEnum):
     SMS_PER_ADDRESS = "sms-address"
     SMS_GLOBAL = "sms-global"
     UPLOAD = "upload"
+    EXPORTS = "exports"
 
 
 LIMITS: Mapping[Rule, Limit] = {
@@ -46,15 +47,19 @@ LIMITS: Mapping[Rule, Limit] = {
     Rule.SMS_PER_ADDRESS: Limit(capacity=20, period=3600),
     Rule.SMS_GLOBAL: Limit(capacity=1000, period=3600),
     Rule.UPLOAD: Limit(capacity=30, period=3600),
+    Rule.EXPORTS: Limit(capacity=5, period=86_400),
 }
 """Per client address unless named otherwise; ``login-failures`` is per (account, address):
 failed passwords slow that address down on that account while the owner, elsewhere,
 still signs in. The rules in :data:`PER_SUBJECT` ignore the address: ``mfa-failures`` caps
 second-factor guesses per account across every sign-in attempt and resend (SECURITY
 RL-03); ``sms-cooldown`` is per account, ``sms-phone`` per (account, number), ``sms-global`` one
-bucket for the whole service, so SMS pumping runs dry whatever the attacker's address."""
+bucket for the whole service, so SMS pumping runs dry whatever the attacker's address.
+``exports`` is per account and counts exports actually started (a 409 costs nothing)."""
 
-PER_SUBJECT = frozenset({Rule.MFA_FAILURES, Rule.SMS_COOLDOWN, Rule.SMS_PER_PHONE, Rule.SMS_GLOBAL})
+PER_SUBJECT = frozenset(
+    {Rule.MFA_FAILURES, Rule.SMS_COOLDOWN, Rule.SMS_PER_PHONE, Rule.SMS_GLOBAL, Rule.EXPORTS}
+)
 
 
 class Throttle:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from domain.ids import ExportId
+
 
 class EventPublisher(Protocol):
     def publish(self, channel: str, payload: Mapping[str, str]) -> None:
@@ -29,6 +31,7 @@ class NoticeKind(StrEnum):
     EMAIL_IN_USE = "email_in_use"
     EMAIL_CHANGED = "email_changed"
     NEW_SIGN_IN = "new_sign_in"
+    EXPORT_READY = "export_ready"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,23 @@ class BackgroundTasks(Protocol):
         """Queue the named task and return at once, at the same cost for any payload.
         Queued adapters seal the payload. Raises ``UnavailableError`` when it cannot even
         be queued."""
+        ...
+
+
+class ExportQueue(Protocol):
+    """Where a requested export waits for a worker. A job carries the export id and
+    nothing else (SECURITY GD-04); the worker reads the rest from the database. Enqueueing
+    an id that already waits is harmless: the job claims its export by a conditional
+    update, so a duplicate finds nothing to do."""
+
+    def enqueue(self, export_id: ExportId) -> None:
+        """Raises ``UnavailableError`` when the queue cannot be reached; the export then
+        waits as ``pending`` for the reconciler."""
+        ...
+
+    def is_queued(self, export_id: ExportId) -> bool:
+        """True while a job for the export waits, waits for a retry, or runs. First
+        hands back to the queue any job whose worker died without saying so."""
         ...
 
 

@@ -15,8 +15,9 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from domain.events import AccountEvent, EventDraft, EventType
+from domain.exports import Export, FailureReason
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import FactorId, SessionId, TaskId, UserId
+from domain.ids import ExportId, FactorId, SessionId, TaskId, UserId
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
 from domain.tasks import DeletedTask, Task
@@ -95,6 +96,11 @@ class SessionRepository(Protocol):
 
     def list_active(self, user_id: UserId, at: datetime) -> list[DeviceSession]:
         """Active, unexpired sessions of one user, newest first."""
+        ...
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
+        """Up to ``limit`` of the user's sessions in any state, newest first (for an export:
+        revoked and expired ones are the user's data too, until the sweep takes them)."""
         ...
 
     def seen_before(
@@ -286,6 +292,64 @@ class DeletedTaskRepository(Protocol):
         ...
 
 
+class ExportRepository(Protocol):
+    """Export requests. Reads for a user name the owner, so another user's id is None.
+    Every status change is one conditional UPDATE whose result says whether it applied,
+    so concurrent workers, reconcilers and purges agree on one outcome."""
+
+    def add(self, export: Export) -> None:
+        """Insert; ``ExportInProgressError`` when the user already has an active one (a
+        partial unique index, so of concurrent requests exactly one is inserted)."""
+        ...
+
+    def get(self, export_id: ExportId) -> Export | None: ...
+
+    def get_for_user(self, user_id: UserId, export_id: ExportId) -> Export | None: ...
+
+    def list_for_user(self, user_id: UserId, limit: int) -> list[Export]:
+        """Newest first."""
+        ...
+
+    def claim(self, export_id: ExportId, at: datetime) -> Export | None:
+        """``pending``/``processing`` → ``processing`` with one more attempt; the export as
+        claimed, or None when it is in no state to be worked on (done, failed, gone)."""
+        ...
+
+    def complete(
+        self,
+        export_id: ExportId,
+        attempt: int,
+        key: str,
+        size_bytes: int,
+        at: datetime,
+        expires_at: datetime,
+    ) -> bool:
+        """``processing`` → ``complete`` only if ``attempt`` is still the newest claim."""
+        ...
+
+    def fail(self, export_id: ExportId, reason: FailureReason, at: datetime) -> Export | None:
+        """``pending``/``processing`` → ``failed``; the export as failed, or None when it
+        was not active (already complete, failed or gone)."""
+        ...
+
+    def expire(self, export_id: ExportId, at: datetime) -> bool:
+        """``complete`` → ``expired``, forgetting the file key."""
+        ...
+
+    def due_to_expire(self, at: datetime, limit: int) -> list[Export]:
+        """Complete exports whose expiry is not after ``at``, oldest expiry first."""
+        ...
+
+    def stale(self, before: datetime, limit: int) -> list[Export]:
+        """Active exports not touched since ``before``, oldest first: the reconciler's
+        candidates for a job lost with its worker or its queue."""
+        ...
+
+    def file_keys_for_user(self, user_id: UserId) -> list[str]:
+        """Every key any of the user's exports may have written, for the deletion cascade."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back.
 
@@ -302,6 +366,7 @@ class UnitOfWork(Protocol):
     backup_codes: BackupCodeRepository
     tasks: TaskRepository
     deleted_tasks: DeletedTaskRepository
+    exports: ExportRepository
 
     def __enter__(self) -> Self: ...
 

@@ -12,7 +12,18 @@ from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
 from entrypoints.http.problems import from_domain, from_http, unexpected
-from entrypoints.http.routes import account, admin, auth, avatars, events, mfa, ops, sessions, tasks
+from entrypoints.http.routes import (
+    account,
+    admin,
+    auth,
+    avatars,
+    events,
+    exports,
+    mfa,
+    ops,
+    sessions,
+    tasks,
+)
 from entrypoints.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -49,6 +60,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         api.register_blueprint(blueprint)
     api.register_blueprint(avatars.blp)
     api.register_blueprint(tasks.blp)
+    api.register_blueprint(exports.blp)
     app.register_blueprint(ops.blp)
     app.register_error_handler(DomainError, from_domain)
     app.register_error_handler(Exception, _unexpected_or_http)

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from typing import Any
+from uuid import UUID
+
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
 
 from application.auth.purge_unverified_users import PurgeUnverifiedUsersCommand
+from application.exports.fail_export import reason_for
+from domain.exports import FailureReason
+from domain.ids import ExportId
 from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
 
@@ -63,3 +71,31 @@ def run_task(sealed: str) -> None:
         log.error("task dropped: the sealed value cannot be opened or names no task")  # noqa: TRY400
         return
     log.info("task done", extra={"task": task})
+
+
+def build_export(export_id: str) -> None:
+    """Build one export. An error propagates, so RQ retries with backoff; after the last
+    retry :func:`export_job_failed` gives it up."""
+    done = _container().build_export()(ExportId(UUID(export_id)))
+    log.info("export job finished", extra={"export_id": export_id, "completed": done})
+
+
+def export_job_failed(
+    job: Job,
+    connection: Any,
+    exc_type: type[BaseException] | None,
+    exc_value: BaseException | None,
+    *_: Any,
+) -> None:
+    """RQ's failure callback, run after every failed try (an error in the job, or a job
+    the registry cleanup found abandoned by a dead worker). While retries are left RQ
+    runs it again; after the last one the export becomes ``failed`` with a reason code."""
+    if job.retries_left:
+        return
+    if exc_value is None or isinstance(exc_value, AbandonedJobError):
+        reason = FailureReason.WORKER_LOST
+    else:
+        reason = reason_for(exc_value)
+    export_id = ExportId(UUID(str(job.args[0])))
+    if _container().fail_export()(export_id, reason):
+        log.warning("export failed", extra={"export_id": str(export_id), "reason": reason.value})

@@ -1,5 +1,6 @@
 """``bastion worker``: an RQ worker on the ``exports`` and ``default`` queues, plus the
-periodic clean-up jobs."""
+periodic clean-up jobs and the export reconciler (each under a lock, so several workers
+never run one twice at once)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ log = logging.getLogger("bastion.jobs")
 
 QUEUES = ("exports", "default")
 PURGE_INTERVAL_SECONDS = 3600
+RECONCILE_INTERVAL_SECONDS = 60
 
 
 def run_worker(burst: bool = False) -> None:
@@ -35,6 +37,8 @@ def run_worker(burst: bool = False) -> None:
     Every(
         PURGE_INTERVAL_SECONDS, lambda: purge_deleted_tasks(sweeper), "purge-deleted-tasks"
     ).start()
+    Every(PURGE_INTERVAL_SECONDS, lambda: purge_expired_exports(sweeper), "purge-exports").start()
+    Every(RECONCILE_INTERVAL_SECONDS, sweeper.reconcile_exports(), "reconcile-exports").start()
     worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
     worker.work(burst=burst, with_scheduler=True)
 
@@ -51,3 +55,10 @@ def purge_deleted_tasks(container: Container) -> int:
     deleted: int = container.purge_deleted_tasks()()
     log.info("expired deleted tasks purged", extra={"count": deleted})
     return deleted
+
+
+def purge_expired_exports(container: Container) -> int:
+    """Hourly; deletes expired export files and marks them ``expired``."""
+    expired: int = container.purge_expired_exports()()
+    log.info("expired exports purged", extra={"count": expired})
+    return expired

@@ -8,14 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from entrypoints.container import Container, build_container
+from entrypoints.exports import export_builder
 from entrypoints.http.app import create_app
 from entrypoints.tasks import task_runner
 from tests.support.clock import ManualClock
+from tests.support.exports import ManualExportQueue
 from tests.support.notifier import RecordingNotifier, RecordingSmsSender
 from tests.support.settings import test_settings
 from tests.support.tasks import InlineTasks
@@ -32,6 +35,7 @@ class Bastion:
     clock: ManualClock
     sms: RecordingSmsSender
     tasks: InlineTasks
+    exports: ManualExportQueue
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
@@ -63,6 +67,14 @@ class Bastion:
         tokens: dict[str, Any] = response.json
         return tokens
 
+    def enable_totp(self, token: str) -> tuple[str, list[str]]:
+        """Turn the authenticator app on; returns its secret and the backup codes."""
+        secret = self.call("POST", "/me/mfa/totp/setup", token=token).json["secret"]
+        code = pyotp.TOTP(secret).at(self.clock.now())
+        confirm = self.call("POST", "/me/mfa/totp/confirm", token=token, json={"code": code})
+        assert confirm.status_code == 200, confirm.json
+        return secret, confirm.json["backup_codes"]
+
     def events(self, user_id: str) -> list[str]:
         from uuid import UUID
 
@@ -86,13 +98,15 @@ def make_bastion(tmp_path: Path) -> Iterator[BastionFactory]:
         container.sms_sender.override(sms)
         tasks = InlineTasks(task_runner(container))
         container.background_tasks.override(tasks)
+        exports = ManualExportQueue(export_builder(container))
+        container.export_queue.override(exports)
         container.clock.override(clock)
         if store == "sql":
             container.migrate()
         app = create_app(settings, container)
         app.testing = True
         containers.append(container)
-        return Bastion(app, app.test_client(), container, mail, clock, sms, tasks)
+        return Bastion(app, app.test_client(), container, mail, clock, sms, tasks, exports)
 
     yield make
     for container in containers:

@@ -9,7 +9,6 @@ import json
 from typing import Any
 from uuid import UUID
 
-import pyotp
 import pytest
 
 from application.account.create_admin import CreateAdminCommand
@@ -55,12 +54,7 @@ def _walk(bastion: Bastion, tokens: dict[str, Any], path: str) -> list[dict[str,
 
 
 def _enable_totp(bastion: Bastion, tokens: dict[str, Any]) -> tuple[str, list[str]]:
-    token = tokens["access_token"]
-    secret = bastion.call("POST", "/me/mfa/totp/setup", token=token).json["secret"]
-    code = pyotp.TOTP(secret).at(bastion.clock.now())
-    confirm = bastion.call("POST", "/me/mfa/totp/confirm", token=token, json={"code": code})
-    assert confirm.status_code == 200, confirm.json
-    return secret, confirm.json["backup_codes"]
+    return bastion.enable_totp(tokens["access_token"])
 
 
 ADMIN_ROUTES = [

@@ -23,10 +23,11 @@ from adapters.sqlalchemy.health import SqlHealthProbe
 from adapters.sqlalchemy.migrate import downgrade, upgrade
 from adapters.sqlalchemy.rows import Base
 from application.ports.persistence import Keyset
-from domain.errors import EmailTakenError, UnavailableError
+from domain.errors import EmailTakenError, ExportInProgressError, UnavailableError
 from domain.events import EventDraft, EventType
+from domain.exports import Export, ExportStatus, FailureReason, file_key
 from domain.factors import BackupCode, FactorKind, SecondFactor
-from domain.ids import BackupCodeId, FactorId, SessionId, TaskId
+from domain.ids import BackupCodeId, ExportId, FactorId, SessionId, TaskId
 from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
 from domain.tasks import DeletedTask, Task
 from domain.users import Role, User, UserStatus
@@ -1082,6 +1083,7 @@ _UNREFLECTABLE_ON_SQLITE = {  # expression and DESC index parts; PostgreSQL comp
     ("index", "ix_tasks_user_time"),
     ("index", "ix_tasks_user_completed_time"),
     ("index", "ix_deleted_tasks_user_time"),
+    ("index", "ix_exports_user_time"),
 }
 
 
@@ -1481,3 +1483,148 @@ def test_deleting_a_user_deletes_their_tasks_and_trash(uow_factory: UowFactory) 
         assert uow.tasks.page(user.id, limit=10) == []
         assert uow.deleted_tasks.page(user.id, limit=10) == []
         assert uow.tasks.get(other.id, theirs.id) is not None
+
+
+def an_export(user: User, **changes: Any) -> Export:
+    fields: dict[str, Any] = {
+        "id": ExportId(UUID(int=next_serial())),
+        "user_id": user.id,
+        "status": ExportStatus.PENDING,
+        "created_at": START,
+        "updated_at": START,
+    }
+    return Export(**{**fields, **changes})
+
+
+def _add_exports(uow_factory: UowFactory, *exports: Export) -> None:
+    with uow_factory() as uow:
+        for export in exports:
+            uow.exports.add(export)
+        uow.commit()
+
+
+def test_an_export_reads_back_field_for_field_and_only_for_its_owner(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    export = an_export(user)
+    _add_exports(uow_factory, export)
+
+    with uow_factory() as uow:
+        assert uow.exports.get(export.id) == export
+        assert uow.exports.get_for_user(user.id, export.id) == export
+        assert uow.exports.get_for_user(other.id, export.id) is None
+        assert uow.exports.list_for_user(other.id, 10) == []
+
+
+def test_one_active_export_per_user_and_a_finished_one_frees_the_slot(
+    uow_factory: UowFactory,
+) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    first = an_export(user)
+    _add_exports(uow_factory, first, an_export(other))
+
+    with pytest.raises(ExportInProgressError), uow_factory() as uow:
+        uow.exports.add(an_export(user))
+    with uow_factory() as uow:
+        assert uow.exports.fail(first.id, FailureReason.INTERNAL_ERROR, START) is not None
+        uow.commit()
+    second = an_export(user, created_at=START + timedelta(seconds=1))
+    _add_exports(uow_factory, second)
+    with uow_factory() as uow:
+        assert [e.id for e in uow.exports.list_for_user(user.id, 10)] == [second.id, first.id]
+
+
+def test_of_parallel_export_requests_exactly_one_is_stored(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    barrier = threading.Barrier(6)
+
+    def request(_: int) -> bool:
+        barrier.wait()
+        try:
+            _add_exports(uow_factory, an_export(user))
+        except ExportInProgressError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(request, range(6)))
+    assert outcomes.count(True) == 1
+
+
+def test_an_export_moves_through_its_states_by_conditional_updates(
+    uow_factory: UowFactory,
+) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    export = an_export(user)
+    _add_exports(uow_factory, export)
+    later, expiry = START + timedelta(minutes=1), START + timedelta(days=7)
+    key = file_key(export.id, 2)
+
+    with uow_factory() as uow:
+        first = uow.exports.claim(export.id, START)
+        second = uow.exports.claim(export.id, later)
+        assert not uow.exports.expire(export.id, later)
+        assert not uow.exports.complete(export.id, 1, file_key(export.id, 1), 1, later, expiry)
+        assert uow.exports.complete(export.id, 2, key, 1234, later, expiry)
+        assert not uow.exports.complete(export.id, 2, key, 1234, later, expiry)
+        assert uow.exports.claim(export.id, later) is None
+        assert uow.exports.fail(export.id, FailureReason.WORKER_LOST, later) is None
+        uow.commit()
+    assert first is not None
+    assert second is not None
+    assert (first.status, first.attempts, second.attempts) == (ExportStatus.PROCESSING, 1, 2)
+
+    with uow_factory() as uow:
+        done = uow.exports.get(export.id)
+        assert uow.exports.due_to_expire(expiry - timedelta(seconds=1), 10) == []
+        assert [e.id for e in uow.exports.due_to_expire(expiry, 10)] == [export.id]
+        assert uow.exports.expire(export.id, expiry)
+        uow.commit()
+    assert done is not None
+    assert (done.status, done.file_key, done.size_bytes) == (ExportStatus.COMPLETE, key, 1234)
+    assert (done.completed_at, done.expires_at) == (later, expiry)
+    with uow_factory() as uow:
+        gone = uow.exports.get(export.id)
+        assert uow.exports.due_to_expire(expiry, 10) == []
+    assert gone is not None
+    assert (gone.status, gone.file_key) == (ExportStatus.EXPIRED, None)
+
+
+def test_stale_exports_are_the_active_ones_untouched_since_a_time(
+    uow_factory: UowFactory,
+) -> None:
+    users = [a_user() for _ in range(4)]
+    store(uow_factory, *users)
+    old, fresh, done, claimed = (an_export(u) for u in users)
+    fresh = replace(fresh, updated_at=START + timedelta(minutes=5))
+    _add_exports(uow_factory, old, fresh, done, claimed)
+    with uow_factory() as uow:
+        uow.exports.claim(claimed.id, START + timedelta(seconds=1))
+        uow.exports.fail(done.id, FailureReason.STORAGE_ERROR, START)
+        uow.commit()
+
+    with uow_factory() as uow:
+        stale = uow.exports.stale(START + timedelta(minutes=1), 10)
+        failed = uow.exports.get(done.id)
+        keys = uow.exports.file_keys_for_user(claimed.user_id)
+    assert [e.id for e in stale] == [old.id, claimed.id]
+    assert failed is not None
+    assert failed.failure_reason is FailureReason.STORAGE_ERROR
+    assert keys == [file_key(claimed.id, 1)]
+
+
+def test_deleting_a_user_deletes_their_exports(uow_factory: UowFactory) -> None:
+    user = a_user()
+    store(uow_factory, user)
+    export = an_export(user)
+    _add_exports(uow_factory, export)
+    with uow_factory() as uow:
+        assert uow.users.delete(user.id)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.exports.get(export.id) is None

@@ -33,6 +33,7 @@ PARAMS = {
         "place": "Berlin, DE",
         "at": "2026-03-01T09:00:00Z",
     },
+    NoticeKind.EXPORT_READY: {"first_name": "Ann", "expires_at": "2026-03-08 09:00"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Data exports ("download my data"): request, build on a worker, download, purge."""
