@@ -378,3 +378,14 @@ def test_the_export_status_values_are_the_documented_ones() -> None:
         "failed",
         "expired",
     ]
+
+
+def test_the_openapi_spec_documents_the_export_routes(bastion: Bastion) -> None:
+    paths = bastion.client.get("/openapi.json").json["paths"]
+    exports = paths["/api/v1/me/exports"]
+    assert {"202", "409", "429"} <= set(exports["post"]["responses"])
+    assert "200" in exports["get"]["responses"]
+    assert "404" in paths["/api/v1/me/exports/{export_id}"]["get"]["responses"]
+    download = paths["/api/v1/me/exports/{export_id}/download"]["get"]["responses"]
+    assert {"200", "404", "409", "410"} <= set(download)
+    assert "application/zip" in download["200"]["content"]
