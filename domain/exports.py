@@ -3,12 +3,14 @@
 The status moves ``pending → processing → complete → expired``, or ends ``failed``. A
 worker claims an export by counting an attempt; each attempt writes its own file, and
 only the newest attempt may complete, so a worker killed half-way (or a slow one that
-lost its claim) can never publish a file or complete twice.
+lost its claim) can never publish a file or complete twice. The transitions below are
+the rules; the SQL repository applies the same conditions in one ``UPDATE ... WHERE``
+so that concurrent workers agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -76,6 +78,43 @@ class Export:
             self.status is ExportStatus.COMPLETE
             and (self.expires_at is None or at >= self.expires_at)
         )
+
+    def claimed(self, at: datetime) -> Export | None:
+        """Taken by a worker for one more attempt; None unless pending or processing (a
+        processing export is claimed again when its worker died)."""
+        if not self.active:
+            return None
+        return replace(
+            self, status=ExportStatus.PROCESSING, attempts=self.attempts + 1, updated_at=at
+        )
+
+    def completed(
+        self, attempt: int, key: str, size_bytes: int, at: datetime, expires_at: datetime
+    ) -> Export | None:
+        """Done by ``attempt``; None unless that attempt is still the newest claim."""
+        if self.status is not ExportStatus.PROCESSING or self.attempts != attempt:
+            return None
+        return replace(
+            self,
+            status=ExportStatus.COMPLETE,
+            file_key=key,
+            size_bytes=size_bytes,
+            completed_at=at,
+            expires_at=expires_at,
+            updated_at=at,
+        )
+
+    def failed(self, reason: FailureReason, at: datetime) -> Export | None:
+        """Given up; None unless still active."""
+        if not self.active:
+            return None
+        return replace(self, status=ExportStatus.FAILED, failure_reason=reason, updated_at=at)
+
+    def expired(self, at: datetime) -> Export | None:
+        """Its file deleted; None unless complete."""
+        if self.status is not ExportStatus.COMPLETE:
+            return None
+        return replace(self, status=ExportStatus.EXPIRED, file_key=None, updated_at=at)
 
     def attempt_keys(self) -> list[str]:
         """Every file an attempt so far may have written (or half-written)."""

@@ -36,6 +36,7 @@ from adapters.redis.lock import RedisLock
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.rq.exports import JOB_TIMEOUT as EXPORT_JOB_TIMEOUT
 from adapters.rq.exports import RqExportQueue
 from adapters.rq.notifier import QueuedNotifier
 from adapters.rq.queues import RqQueues
@@ -159,8 +160,10 @@ def _digest_key(settings: Settings) -> bytes:
     ).digest()
 
 
-EXPORT_STALE_AFTER_SECONDS = 120
-"""An active export untouched this long, with no job waiting or running, is re-queued."""
+EXPORT_PENDING_STALE_SECONDS = 120
+"""A pending export this old with no job waiting in the queue is queued again."""
+EXPORT_PROCESSING_STALE_SECONDS = EXPORT_JOB_TIMEOUT + 300
+"""A processing export this old has outlived any job that could still be writing it."""
 
 
 class Container(containers.DeclarativeContainer):
@@ -669,7 +672,8 @@ class Container(containers.DeclarativeContainer):
         fail=fail_export,
         lock=lock,
         clock=clock,
-        stale_after=providers.Object(timedelta(seconds=EXPORT_STALE_AFTER_SECONDS)),
+        pending_after=providers.Object(timedelta(seconds=EXPORT_PENDING_STALE_SECONDS)),
+        processing_after=providers.Object(timedelta(seconds=EXPORT_PROCESSING_STALE_SECONDS)),
     )
 
     # --- administration --------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar
 from uuid import UUID
 
 from application.ports.persistence import (
@@ -231,10 +231,11 @@ class MemorySessionRepository(SessionRepository):
         active.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return copy.deepcopy(active)
 
-    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
+    def page_for_user(
+        self, user_id: UserId, *, after: Keyset | None = None, limit: int
+    ) -> list[DeviceSession]:
         mine = [s for _, s in self._tx.sessions.peek() if s.user_id == user_id]
-        mine.sort(key=lambda s: (s.created_at, s.id), reverse=True)
-        return copy.deepcopy(mine[:limit])
+        return _newest_first(mine, lambda s: (s.created_at, s.id), after, limit)
 
     def seen_before(
         self,
@@ -560,13 +561,7 @@ class MemoryExportRepository(ExportRepository):
         return sorted(mine, key=lambda e: (e.created_at, e.id), reverse=True)[:limit]
 
     def claim(self, export_id: ExportId, at: datetime) -> Export | None:
-        return self._change(
-            export_id,
-            lambda e: e.active,
-            status=ExportStatus.PROCESSING,
-            attempts_added=1,
-            updated_at=at,
-        )
+        return self._change(export_id, lambda e: e.claimed(at))
 
     def complete(
         self,
@@ -577,36 +572,16 @@ class MemoryExportRepository(ExportRepository):
         at: datetime,
         expires_at: datetime,
     ) -> bool:
-        changed = self._change(
-            export_id,
-            lambda e: e.status is ExportStatus.PROCESSING and e.attempts == attempt,
-            status=ExportStatus.COMPLETE,
-            file_key=key,
-            size_bytes=size_bytes,
-            completed_at=at,
-            expires_at=expires_at,
-            updated_at=at,
+        done = self._change(
+            export_id, lambda e: e.completed(attempt, key, size_bytes, at, expires_at)
         )
-        return changed is not None
+        return done is not None
 
     def fail(self, export_id: ExportId, reason: FailureReason, at: datetime) -> Export | None:
-        return self._change(
-            export_id,
-            lambda e: e.active,
-            status=ExportStatus.FAILED,
-            failure_reason=reason,
-            updated_at=at,
-        )
+        return self._change(export_id, lambda e: e.failed(reason, at))
 
     def expire(self, export_id: ExportId, at: datetime) -> bool:
-        changed = self._change(
-            export_id,
-            lambda e: e.status is ExportStatus.COMPLETE,
-            status=ExportStatus.EXPIRED,
-            file_key=None,
-            updated_at=at,
-        )
-        return changed is not None
+        return self._change(export_id, lambda e: e.expired(at)) is not None
 
     def due_to_expire(self, at: datetime, limit: int) -> list[Export]:
         due = [
@@ -616,8 +591,9 @@ class MemoryExportRepository(ExportRepository):
         ]
         return sorted(due, key=lambda e: (e.expires_at, e.id))[:limit]
 
-    def stale(self, before: datetime, limit: int) -> list[Export]:
-        found = [e for _, e in self._tx.exports.peek() if e.active and e.updated_at < before]
+    def stale(self, status: ExportStatus, before: datetime, limit: int) -> list[Export]:
+        exports = self._tx.exports.peek()
+        found = [e for _, e in exports if e.status is status and e.updated_at < before]
         return sorted(found, key=lambda e: (e.updated_at, e.id))[:limit]
 
     def file_keys_for_user(self, user_id: UserId) -> list[str]:
@@ -625,17 +601,12 @@ class MemoryExportRepository(ExportRepository):
         return [key for export in mine for key in export.attempt_keys()]
 
     def _change(
-        self,
-        export_id: ExportId,
-        condition: Callable[[Export], bool],
-        attempts_added: int = 0,
-        **values: Any,
+        self, export_id: ExportId, transition: Callable[[Export], Export | None]
     ) -> Export | None:
         export = self._tx.exports.get(export_id)
-        if export is None or not condition(export):
-            return None
-        changed = replace(export, attempts=export.attempts + attempts_added, **values)
-        self._tx.exports.put(export_id, changed)
+        changed = transition(export) if export is not None else None
+        if changed is not None:
+            self._tx.exports.put(export_id, changed)
         return changed
 
 

@@ -10,7 +10,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
-from application.ports.messaging import BackgroundTasks, ExportQueue, Notice, Notifier
+from application.ports.messaging import (
+    BackgroundTasks,
+    ExportQueue,
+    JobState,
+    Notice,
+    Notifier,
+)
 from domain.ids import ExportId
 
 log = logging.getLogger(__name__)
@@ -89,12 +95,20 @@ class BackgroundDelivery(Generic[T]):
                 if attempt == self._retries:
                     extra = {**self._describe(item), "error": type(exc).__name__}
                     log.warning("%s: not delivered", self._name, extra=extra)
-                    if self._give_up is not None:
-                        self._give_up(item, exc)
+                    self._report_give_up(item, exc)
                     return
                 time.sleep(self._backoff * 2**attempt)
             else:
                 return
+
+    def _report_give_up(self, item: T, error: Exception) -> None:
+        if self._give_up is None:
+            return
+        try:
+            self._give_up(item, error)
+        except Exception as failure:  # the thread must live on to deliver the next item
+            extra = {**self._describe(item), "error": type(failure).__name__}
+            log.exception("%s: giving up failed", self._name, extra=extra)
 
 
 class ThreadedNotifier(Notifier):
@@ -175,9 +189,9 @@ class ThreadedExportQueue(ExportQueue):
             self._waiting.add(export_id)
         self._delivery.put(export_id)
 
-    def is_queued(self, export_id: ExportId) -> bool:
+    def job_state(self, export_id: ExportId) -> JobState:
         with self._lock:
-            return export_id in self._waiting
+            return JobState.WAITING if export_id in self._waiting else JobState.UNKNOWN
 
     def flush(self, timeout: float = 5.0) -> bool:
         return self._delivery.flush(timeout)
@@ -187,6 +201,8 @@ class ThreadedExportQueue(ExportQueue):
         self._done(export_id)
 
     def _failed(self, export_id: ExportId, error: Exception) -> None:
+        """If giving up fails too (the database is away), the export stays active and
+        unqueued, and the reconciler takes it up again."""
         try:
             self._on_give_up(export_id, error)
         finally:

@@ -4,13 +4,15 @@ that gives the export up once no retry is left."""
 
 from __future__ import annotations
 
+import time
+
 import redis
 import rq
 from rq.job import Callback, Job, JobStatus
 from rq.registry import StartedJobRegistry
 
 from adapters.rq.queues import FAILED_JOB_TTL, RqQueues
-from application.ports.messaging import ExportQueue
+from application.ports.messaging import ExportQueue, JobState
 from domain.errors import UnavailableError
 from domain.ids import ExportId
 
@@ -18,6 +20,7 @@ JOB = "entrypoints.worker.jobs.build_export"
 ON_FAILURE = "entrypoints.worker.jobs.export_job_failed"
 RETRY_INTERVALS = [10, 60, 300]
 JOB_TIMEOUT = 1800
+RECOVER_EVERY_SECONDS = 30.0
 WAITING = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 
 
@@ -35,6 +38,7 @@ class RqExportQueue(ExportQueue):
         self._queues = queues
         self._intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
         self._timeout = timeout
+        self._recovered_at = -RECOVER_EVERY_SECONDS
 
     def enqueue(self, export_id: ExportId) -> None:
         retry = (
@@ -57,13 +61,24 @@ class RqExportQueue(ExportQueue):
         except redis.RedisError as exc:
             raise UnavailableError("Exports cannot be queued right now.") from exc
 
-    def is_queued(self, export_id: ExportId) -> bool:
+    def job_state(self, export_id: ExportId) -> JobState:
+        """Hands back to the queue, at most every half minute, the jobs whose worker died
+        without a word (RQ's started registry cleanup: a retry, or the failure callback)."""
         queue = self._queues.exports
         try:
-            StartedJobRegistry(queue=queue).cleanup()
+            self._recover_abandoned(queue)
             job = Job.fetch(job_id(export_id), connection=queue.connection)
-            return job.get_status(refresh=False) in WAITING
+            status = job.get_status(refresh=False)
         except rq.exceptions.NoSuchJobError:
-            return False
+            return JobState.UNKNOWN
         except redis.RedisError as exc:
             raise UnavailableError("The export queue is unreachable.") from exc
+        if status in WAITING:
+            return JobState.WAITING
+        return JobState.GAVE_UP if status is JobStatus.FAILED else JobState.UNKNOWN
+
+    def _recover_abandoned(self, queue: rq.Queue) -> None:
+        now = time.monotonic()
+        if now - self._recovered_at >= RECOVER_EVERY_SECONDS:
+            self._recovered_at = now
+            StartedJobRegistry(queue=queue).cleanup()

@@ -113,10 +113,10 @@ class SqlExportRepository(ExportRepository):
         )
         return [export_from_row(row) for row in self._session.scalars(query)]
 
-    def stale(self, before: datetime, limit: int) -> list[Export]:
+    def stale(self, status: ExportStatus, before: datetime, limit: int) -> list[Export]:
         query = (
             select(ExportRow)
-            .where(ExportRow.status.in_(_ACTIVE), ExportRow.updated_at < before)
+            .where(ExportRow.status == status.value, ExportRow.updated_at < before)
             .order_by(ExportRow.updated_at, ExportRow.id)
             .limit(limit)
         )

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, false, func, select, update
 from sqlalchemy.orm import Session
 
+from adapters.sqlalchemy.keyset import newest_first
 from adapters.sqlalchemy.mapping import session_from_row, session_to_row
 from adapters.sqlalchemy.reads import one_row
 from adapters.sqlalchemy.rows import SessionRow
-from application.ports.persistence import SeenBefore, SessionRepository
+from application.ports.persistence import Keyset, SeenBefore, SessionRepository
 from domain.ids import SessionId, UserId
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
 
@@ -40,13 +41,11 @@ class SqlSessionRepository(SessionRepository):
         )
         return [session_from_row(row) for row in self._session.scalars(query)]
 
-    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
-        query = (
-            select(SessionRow)
-            .where(SessionRow.user_id == user_id)
-            .order_by(SessionRow.created_at.desc(), SessionRow.id.desc())
-            .limit(limit)
-        )
+    def page_for_user(
+        self, user_id: UserId, *, after: Keyset | None = None, limit: int
+    ) -> list[DeviceSession]:
+        query = select(SessionRow).where(SessionRow.user_id == user_id)
+        query = newest_first(query, SessionRow.created_at, SessionRow.id, after, limit)
         return [session_from_row(row) for row in self._session.scalars(query)]
 
     def seen_before(

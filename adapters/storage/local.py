@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,10 +17,11 @@ PARTIAL_SUFFIX = ".partial"
 
 class LocalFileStore(FileStore):
     """``<root>/<key>`` holds the content type on its first line, then the bytes, so one
-    atomic rename publishes both. A blob is written as ``<key>.partial``, fsynced, then
-    renamed: a crash leaves at most that partial copy, which no read ever returns and the
-    next ``delete`` of the key removes. Keys must match the port's pattern and resolve
-    inside the root; nothing a client sent ever becomes a path. Directories are 0700."""
+    atomic rename publishes both. A blob is written as ``<key>.<random>.partial``, fsynced,
+    renamed, and the directory fsynced: a crash leaves at most that partial copy, which no
+    read ever returns and the next ``delete`` of the key removes; two writers of one key
+    never share a partial file. Keys must match the port's pattern and resolve inside the
+    root; nothing a client sent ever becomes a path. Directories are 0700."""
 
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
@@ -35,14 +37,15 @@ class LocalFileStore(FileStore):
         if b"\n" in header or len(header) > MAX_CONTENT_TYPE:
             raise ValueError("not a content type")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = _partial(path)
+        partial = path.with_name(f"{path.name}.{os.urandom(8).hex()}{PARTIAL_SUFFIX}")
         try:
-            with partial.open("wb") as handle:
+            with partial.open("xb") as handle:
                 handle.write(header + b"\n")
                 yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
             partial.replace(path)
+            _fsync_directory(path.parent)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -66,7 +69,8 @@ class LocalFileStore(FileStore):
 
     def delete(self, key: str) -> bool:
         path = self._path(key)
-        _partial(path).unlink(missing_ok=True)
+        for partial in path.parent.glob(f"{glob.escape(path.name)}.*{PARTIAL_SUFFIX}"):
+            partial.unlink(missing_ok=True)
         try:
             path.unlink()
         except FileNotFoundError:
@@ -82,5 +86,10 @@ class LocalFileStore(FileStore):
         return path
 
 
-def _partial(path: Path) -> Path:
-    return path.with_name(path.name + PARTIAL_SUFFIX)
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable: a finished export survives a power cut."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

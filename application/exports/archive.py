@@ -47,6 +47,12 @@ class ArchiveWriter:
     def close(self) -> None:
         self._zip.close()
 
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 def plain(value: object) -> object:
     """Views, ids, times and enums as JSON values (times in ISO 8601 with offset)."""

@@ -67,19 +67,27 @@ class BuildExport:
         for leftover in export.attempt_keys()[:-1]:
             self._files.delete(leftover)
         key = file_key(export.id, export.attempts)
-        size = self._write(export, key)
+        try:
+            size = self._write(export, key)
+        except OSError:
+            if self._gone(export.id):  # the account was deleted meanwhile, files and all
+                return False
+            raise
         if size is None:
             return False
         return self._complete(export, key, size)
 
+    def _gone(self, export_id: ExportId) -> bool:
+        with self._uow as uow:
+            return uow.exports.get(export_id) is None
+
     def _write(self, export: Export, key: str) -> int | None:
         with self._files.create(key, CONTENT_TYPE) as stream:
             start = stream.tell()
-            archive = ArchiveWriter(stream)
-            found = self._contents.write(
-                export.user_id, archive, lambda done: self._progress(done, export.attempts)
-            )
-            archive.close()
+            with ArchiveWriter(stream) as archive:
+                found = self._contents.write(
+                    export.user_id, archive, lambda done: self._progress(done, export.attempts)
+                )
             size = stream.tell() - start
         if not found:
             self._files.delete(key)

@@ -55,6 +55,15 @@ class BackgroundTasks(Protocol):
         ...
 
 
+class JobState(StrEnum):
+    WAITING = "waiting"
+    """Queued, waiting for a retry, or running."""
+    GAVE_UP = "gave_up"
+    """The queue ran out of retries (a job whose worker died on its last try)."""
+    UNKNOWN = "unknown"
+    """No job for the export: never queued, or lost with a flushed queue."""
+
+
 class ExportQueue(Protocol):
     """Where a requested export waits for a worker. A job carries the export id and
     nothing else (SECURITY GD-04); the worker reads the rest from the database. Enqueueing
@@ -66,9 +75,9 @@ class ExportQueue(Protocol):
         waits as ``pending`` for the reconciler."""
         ...
 
-    def is_queued(self, export_id: ExportId) -> bool:
-        """True while a job for the export waits, waits for a retry, or runs. First
-        hands back to the queue any job whose worker died without saying so."""
+    def job_state(self, export_id: ExportId) -> JobState:
+        """What the queue knows of the export's job. Raises ``UnavailableError`` when the
+        queue cannot be reached."""
         ...
 
 

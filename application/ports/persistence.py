@@ -15,7 +15,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from domain.events import AccountEvent, EventDraft, EventType
-from domain.exports import Export, FailureReason
+from domain.exports import Export, ExportStatus, FailureReason
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import ExportId, FactorId, SessionId, TaskId, UserId
 from domain.refresh_tokens import RefreshToken
@@ -98,9 +98,12 @@ class SessionRepository(Protocol):
         """Active, unexpired sessions of one user, newest first."""
         ...
 
-    def list_for_user(self, user_id: UserId, limit: int) -> list[DeviceSession]:
-        """Up to ``limit`` of the user's sessions in any state, newest first (for an export:
-        revoked and expired ones are the user's data too, until the sweep takes them)."""
+    def page_for_user(
+        self, user_id: UserId, *, after: Keyset | None = None, limit: int
+    ) -> list[DeviceSession]:
+        """Up to ``limit`` of the user's sessions in any state, newest first by
+        ``(created_at, id)``, after ``after`` (for an export: revoked and expired ones are
+        the user's data too, until the sweep takes them)."""
         ...
 
     def seen_before(
@@ -340,9 +343,9 @@ class ExportRepository(Protocol):
         """Complete exports whose expiry is not after ``at``, oldest expiry first."""
         ...
 
-    def stale(self, before: datetime, limit: int) -> list[Export]:
-        """Active exports not touched since ``before``, oldest first: the reconciler's
-        candidates for a job lost with its worker or its queue."""
+    def stale(self, status: ExportStatus, before: datetime, limit: int) -> list[Export]:
+        """Exports in ``status`` not touched since ``before``, oldest first: the
+        reconciler's candidates for a job lost with its worker or its queue."""
         ...
 
     def file_keys_for_user(self, user_id: UserId) -> list[str]:

@@ -7,6 +7,7 @@ once per process and no connection crosses a fork.
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -27,6 +28,11 @@ log = logging.getLogger("bastion.jobs")
 @cache
 def _container() -> Container:
     return build_container(load_settings())
+
+
+# The worker process itself builds a container when it runs a callback; a work-horse
+# forked after that must not share its database connections, so it builds its own.
+os.register_at_fork(after_in_child=_container.cache_clear)
 
 
 def deliver_notice(sealed: str) -> None:
@@ -87,15 +93,25 @@ def export_job_failed(
     exc_value: BaseException | None,
     *_: Any,
 ) -> None:
-    """RQ's failure callback, run after every failed try (an error in the job, or a job
-    the registry cleanup found abandoned by a dead worker). While retries are left RQ
+    """RQ's failure callback, run after every failed try: an error in the job, or a job
+    the registry cleanup found abandoned by a dead worker. While retries are left RQ
     runs it again; after the last one the export becomes ``failed`` with a reason code."""
+    if exc_value is None or isinstance(exc_value, AbandonedJobError):
+        _give_up_export(job, FailureReason.WORKER_LOST)
+    else:
+        _give_up_export(job, reason_for(exc_value))
+
+
+def work_horse_killed(job: Job, pid: int, status: int, usage: Any) -> None:
+    """RQ calls no failure callback when a work-horse dies (a SIGKILL, the OOM killer):
+    on the last try the export is given up here, in the worker process."""
+    if job.func_name == f"{__name__}.build_export":
+        _give_up_export(job, FailureReason.WORKER_LOST)
+
+
+def _give_up_export(job: Job, reason: FailureReason) -> None:
     if job.retries_left:
         return
-    if exc_value is None or isinstance(exc_value, AbandonedJobError):
-        reason = FailureReason.WORKER_LOST
-    else:
-        reason = reason_for(exc_value)
     export_id = ExportId(UUID(str(job.args[0])))
     if _container().fail_export()(export_id, reason):
         log.warning("export failed", extra={"export_id": str(export_id), "reason": reason.value})

@@ -39,7 +39,11 @@ def run_worker(burst: bool = False) -> None:
     ).start()
     Every(PURGE_INTERVAL_SECONDS, lambda: purge_expired_exports(sweeper), "purge-exports").start()
     Every(RECONCILE_INTERVAL_SECONDS, sweeper.reconcile_exports(), "reconcile-exports").start()
-    worker = Worker([Queue(name, connection=connection) for name in QUEUES], connection=connection)
+    worker = Worker(
+        [Queue(name, connection=connection) for name in QUEUES],
+        connection=connection,
+        work_horse_killed_handler=jobs.work_horse_killed,
+    )
     worker.work(burst=burst, with_scheduler=True)
 
 

@@ -233,7 +233,7 @@ def test_a_retry_after_a_killed_attempt_removes_the_unfinished_file(
         claimed = uow.exports.claim(export_id, bastion.clock.now())
         uow.commit()
     assert claimed is not None
-    partial = tmp_path / "store" / "exports" / f"{export_id.hex}-1.zip.partial"
+    partial = tmp_path / "store" / "exports" / f"{export_id.hex}-1.zip.0123456789abcdef.partial"
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"application/zip\nPK half a zip")
     not_ready = _download(bastion, token, str(export_id))
@@ -314,8 +314,11 @@ def test_the_reconciler_gives_up_an_export_whose_workers_keep_dying(bastion: Bas
         with bastion.container.uow() as uow:
             uow.exports.claim(export_id, bastion.clock.now())
             uow.commit()
-    bastion.clock.advance(seconds=180)
+    bastion.clock.advance(seconds=1800)
+    assert bastion.container.reconcile_exports()() == 0  # a job may still be writing it
+    bastion.clock.advance(seconds=600)
     assert bastion.container.reconcile_exports()() == 1
+    token = bastion.log_in("ada@example.com").json["access_token"]
     view = bastion.call("GET", f"/me/exports/{export_id}", token=token).json
     assert (view["status"], view["failure_reason"]) == ("failed", "worker_lost")
     assert bastion.exports.queued == []

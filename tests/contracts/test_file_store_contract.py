@@ -176,7 +176,7 @@ def test_a_writer_that_fails_leaves_nothing_behind(store: FileStore, tmp_path: P
 
 def test_delete_removes_an_unfinished_copy_a_crash_left(tmp_path: Path) -> None:
     store = LocalFileStore(tmp_path / "files")
-    partial = tmp_path / "files" / (ZIP_KEY + ".partial")
+    partial = tmp_path / "files" / (ZIP_KEY + ".0123456789abcdef.partial")
     partial.parent.mkdir(parents=True)
     partial.write_bytes(b"application/zip\nPK")
 

@@ -28,7 +28,7 @@ from domain.events import EventDraft, EventType
 from domain.exports import Export, ExportStatus, FailureReason, file_key
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import BackupCodeId, ExportId, FactorId, SessionId, TaskId
-from domain.sessions import AuthMethod, Location, RevokeReason, VerificationStatus
+from domain.sessions import AuthMethod, Location, RevokeReason, SessionStatus, VerificationStatus
 from domain.tasks import DeletedTask, Task
 from domain.users import Role, User, UserStatus
 from domain.values import EmailAddress, PersonName, PhoneNumber
@@ -1609,10 +1609,12 @@ def test_stale_exports_are_the_active_ones_untouched_since_a_time(
         uow.commit()
 
     with uow_factory() as uow:
-        stale = uow.exports.stale(START + timedelta(minutes=1), 10)
+        pending = uow.exports.stale(ExportStatus.PENDING, START + timedelta(minutes=1), 10)
+        processing = uow.exports.stale(ExportStatus.PROCESSING, START + timedelta(minutes=1), 10)
         failed = uow.exports.get(done.id)
         keys = uow.exports.file_keys_for_user(claimed.user_id)
-    assert [e.id for e in stale] == [old.id, claimed.id]
+    assert [e.id for e in pending] == [old.id]
+    assert [e.id for e in processing] == [claimed.id]
     assert failed is not None
     assert failed.failure_reason is FailureReason.STORAGE_ERROR
     assert keys == [file_key(claimed.id, 1)]
@@ -1628,3 +1630,19 @@ def test_deleting_a_user_deletes_their_exports(uow_factory: UowFactory) -> None:
         uow.commit()
     with uow_factory() as uow:
         assert uow.exports.get(export.id) is None
+
+
+def test_a_users_sessions_page_newest_first_in_any_state(uow_factory: UowFactory) -> None:
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    sessions = [a_session(user, created_at=START + timedelta(minutes=n)) for n in range(5)]
+    sessions[1].revoke(RevokeReason.LOGOUT, START + timedelta(hours=1))
+    store(uow_factory, *sessions, a_session(other))
+
+    with uow_factory() as uow:
+        first = uow.sessions.page_for_user(user.id, limit=3)
+        last = uow.sessions.page_for_user(
+            user.id, after=Keyset(first[-1].created_at, first[-1].id), limit=3
+        )
+    assert [s.id for s in first + last] == [s.id for s in reversed(sessions)]
+    assert last[0].status is SessionStatus.REVOKED

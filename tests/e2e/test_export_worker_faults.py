@@ -148,8 +148,11 @@ def _paused_export(rig: Rig, token: str) -> tuple[str, int]:
     requested = rig.call("POST", "/me/exports", token)
     assert requested.status_code == 202
     export_id: str = requested.json["id"]
-    partial = f"{UUID(export_id).hex}-1.zip.partial"
-    rig.wait_for("the half-written first attempt", lambda: partial in rig.export_files())
+    first = f"{UUID(export_id).hex}-1.zip."
+    rig.wait_for(
+        "the half-written first attempt",
+        lambda: any(n.startswith(first) and n.endswith(".partial") for n in rig.export_files()),
+    )
     return export_id, _work_horse(worker.pid)
 
 
@@ -252,3 +255,19 @@ def test_with_no_retry_left_a_lost_job_ends_the_export_failed_with_a_reason(
     assert rig.export_files() == []
     gone = rig.call("GET", f"/me/exports/{export_id}/download", token)
     assert gone.status_code == 409
+
+
+def test_a_work_horse_killed_on_its_last_try_ends_the_export_failed(
+    rig: Rig, mail_sink: MailSink
+) -> None:
+    _retrying(rig, [])
+    rig.start_worker()
+    token = _signed_in(rig)
+    export_id, horse = _paused_export(rig, token)
+
+    os.kill(horse, signal.SIGKILL)
+
+    rig.wait_for("the export to fail", lambda: rig.status(token, export_id)["status"] == "failed")
+    assert rig.status(token, export_id)["failure_reason"] == "worker_lost"
+    assert rig.events(token, "export.failed") == 1
+    assert rig.export_files() == []

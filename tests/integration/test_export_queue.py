@@ -14,6 +14,7 @@ from rq.job import Job
 
 from adapters.notify.background import ThreadedExportQueue
 from adapters.rq.exports import job_id
+from application.ports.messaging import JobState
 from domain.ids import ExportId
 from entrypoints.exports import export_builder, export_giver_up
 from tests.fixtures.redis import RedisServer
@@ -49,14 +50,14 @@ def test_after_redis_is_flushed_the_reconciler_queues_the_lost_export_once(
     bastion = on_postgres(private_redis.url)
     token, export_id = _export(bastion)
     queue = bastion.container.export_queue()
-    assert queue.is_queued(export_id)
+    assert queue.job_state(export_id) is JobState.WAITING
 
     redis.Redis.from_url(private_redis.url).flushall()
-    assert not queue.is_queued(export_id)
+    assert queue.job_state(export_id) is JobState.UNKNOWN
     bastion.container.clock.override(ManualClock(datetime.now(UTC) + timedelta(minutes=3)))
     reconcile = bastion.container.reconcile_exports()
     assert reconcile() == 1
-    assert queue.is_queued(export_id)
+    assert queue.job_state(export_id) is JobState.WAITING
     assert reconcile() == 0
 
     assert bastion.container.build_export()(export_id) is True
@@ -99,4 +100,4 @@ def test_the_in_process_queue_builds_exports_and_gives_up_after_its_retries(
     assert threaded.flush(timeout=20)
     view = bastion.call("GET", f"/me/exports/{failing}", token).json
     assert (view["status"], view["failure_reason"]) == ("failed", "storage_full")
-    assert not threaded.is_queued(failing)
+    assert threaded.job_state(failing) is JobState.UNKNOWN

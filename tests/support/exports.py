@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from application.ports.messaging import ExportQueue
+from application.ports.messaging import ExportQueue, JobState
 from domain.errors import UnavailableError
 from domain.ids import ExportId
 
@@ -23,10 +23,10 @@ class ManualExportQueue(ExportQueue):
             raise UnavailableError()
         self.queued.append(export_id)
 
-    def is_queued(self, export_id: ExportId) -> bool:
+    def job_state(self, export_id: ExportId) -> JobState:
         if self.down:
             raise UnavailableError()
-        return export_id in self.queued
+        return JobState.WAITING if export_id in self.queued else JobState.UNKNOWN
 
     def run_all(self) -> int:
         ran = 0
