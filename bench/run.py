@@ -1,0 +1,176 @@
+"""The stack benchmark: Bastion as production runs it, on this machine, under wrk.
+
+Starts a private PostgreSQL 15, Redis, mail and SMS sinks, migrates, serves ``wsgi:app``
+on gunicorn with one RQ worker, seeds users and a user with a million events, signs users
+in, then measures: the framework floor (bare Flask, same gunicorn shape), the hashing
+floor (bcrypt verifies/s on every core), each workload of ``suite/workloads.py``, and a
+login flood at three times the hashing floor with ``GET /me`` measured meanwhile. Prints
+a Markdown report and writes ``bench/results/stack.json``. Everything it starts is stopped
+and its temporary directory deleted at exit, Ctrl-C included.
+
+    .venv/bin/python bench/run.py [--seconds 10] [--workers 2] [--threads 4] [--only me,login]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from suite.cpu import ForeignCpu
+from suite.hashing import measure as measure_hashing
+from suite.logscan import scan
+from suite.postgres import SERVER_SETTINGS
+from suite.prepare import prepare
+from suite.procs import stop_on_signals
+from suite.report import FLOOR, Report, markdown, write_json
+from suite.scenarios import login_flood, profile_me
+from suite.stack import (
+    BCRYPT_ROUNDS,
+    MAX_PASSWORD_CHECKS,
+    Gunicorn,
+    Tuning,
+    floor_app,
+    production_stack,
+)
+from suite.workloads import ME_CONNECTIONS, WORKLOADS, Context
+from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
+
+RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
+WARM_UP_SECONDS = 2
+FLOOD_FACTOR = 3
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="per wrk run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--users", type=int, default=2000, help="seeded users who sign in")
+    parser.add_argument("--events", type=int, default=1_000_000, help="events of one user")
+    parser.add_argument("--rate-limit-scale", type=float, default=100_000)
+    parser.add_argument(
+        "--password-checks", type=int, default=MAX_PASSWORD_CHECKS, help="bcrypt checks per process"
+    )
+    parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
+    parser.add_argument("--no-flood", action="store_true")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    return parser.parse_args()
+
+
+def setup_lines(args: argparse.Namespace, serving: Gunicorn) -> dict[str, str]:
+    durability = ", ".join(
+        f"{key}={SERVER_SETTINGS[key]}"
+        for key in ("fsync", "synchronous_commit", "full_page_writes")
+    )
+    return {
+        "machine": f"{os.cpu_count()} cores, {platform.platform()}; load generators share them",
+        "serving": f"{serving.describe()}, timeout {serving.timeout} s, one RQ worker",
+        "application": f"BASTION_ENV=production, bcrypt cost {BCRYPT_ROUNDS}, "
+        f"{args.password_checks} password checks at once per process, log level INFO (a JSON "
+        f"line per request, to a file), rate limits x{args.rate_limit_scale:g} (all load "
+        "comes from 127.0.0.1)",
+        "database": f"private PostgreSQL 15, {durability} (a commit costs no disk flush)",
+        "redis": "private redis-server, appendonly yes (fsync every second)",
+        "load": f"wrk {args.wrk_threads} threads, {args.seconds:g} s per run, closed loop, "
+        f"after a {WARM_UP_SECONDS} s warm-up; 'other CPU' = share of the machine used by "
+        "processes outside the bench during the run",
+    }
+
+
+def warm_up(base_url: str, threads: int, tokens: Path | None = None) -> None:
+    files = {"tokens": tokens} if tokens else {}
+    run_wrk("warm-up", base_url, Load("get.lua", "/api/v1/me", 16, WARM_UP_SECONDS, threads, files))
+
+
+def measure_floor(serving: Gunicorn, args: argparse.Namespace, logs: Path) -> list[Measurement]:
+    with floor_app(serving, logs) as server:
+        warm_up(server.base_url, args.wrk_threads)
+        loads = [
+            Load("get.lua", "/api/v1/me", c, args.seconds, args.wrk_threads) for c in ME_CONNECTIONS
+        ]
+        return [measured(FLOOR, server, load, (os.getpid(),)) for load in loads]
+
+
+def run_workloads(ctx: Context, names: list[str]) -> list[Measurement]:
+    warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
+    found: list[Measurement] = []
+    for name in names:
+        for row in WORKLOADS[name](ctx):
+            print(f"  {row.workload} ({row.connections} conns): {row.rps:,.1f} req/s")
+            found.append(row)
+    return found
+
+
+def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home: Path) -> Report:
+    report = Report(setup_lines(args, serving), {})
+    (home / "logs").mkdir()
+    print("framework floor ...")
+    report.floor = measure_floor(serving, args, home / "logs")
+    with ExitStack() as running:
+        print("starting PostgreSQL, Redis, sinks, gunicorn, worker; seeding; signing in ...")
+        tuning = Tuning(args.rate_limit_scale, args.password_checks)
+        stack = production_stack(running, home, serving, tuning)
+        ctx, report.seeding = prepare(
+            stack,
+            home,
+            users=args.users,
+            events=args.events,
+            seconds=args.seconds,
+            threads=args.wrk_threads,
+        )
+        print("hashing floor (stack idle) ...")
+        with ForeignCpu(stack.roots) as others:
+            hashing = measure_hashing(BCRYPT_ROUNDS, min(args.seconds, 5))
+        report.hashing = replace(hashing, other_cpu_pct=others.percent)
+        print("workloads ...")
+        report.stack = run_workloads(ctx, names)
+        if not args.no_profile:
+            print("profiling the API workers under GET /me ...")
+            report.profiles = profile_me(ctx, home)
+        if not args.no_flood:
+            rate = FLOOD_FACTOR * report.hashing.verifies_per_second
+            print(f"login flood at {rate:.1f}/s with GET /me measured meanwhile ...")
+            report.flood, flooded = login_flood(ctx, rate)
+            report.stack.append(flooded)
+        report.delivered = stack.sinks.counts()
+    report.logs = scan(home / "logs")  # the services have stopped: every line is written
+    return report
+
+
+def main() -> None:
+    args = parse_args()
+    require_wrk()
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    if unknown := set(names) - set(WORKLOADS):
+        raise SystemExit(f"unknown workloads {sorted(unknown)}; known: {', '.join(WORKLOADS)}")
+    stop_on_signals()
+    started = time.perf_counter()
+    serving = Gunicorn(args.workers, args.threads)
+    home = Path(tempfile.mkdtemp(prefix="bastion-bench-"))
+    try:
+        report = measure(args, serving, names, home)
+    except KeyboardInterrupt as signal_name:
+        raise SystemExit(f"interrupted ({signal_name}): everything it started is stopped") from None
+    finally:
+        if args.keep:
+            print(f"kept {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+    report.wall_seconds = round(time.perf_counter() - started, 1)
+    write_json(report, args.output)
+    print(markdown(report))
+    print(f"\nJSON: {args.output}")
+
+
+if __name__ == "__main__":
+    main()

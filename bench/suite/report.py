@@ -1,0 +1,147 @@
+"""The run's result: one Markdown report for the terminal, the same facts as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+
+from suite.flood import FloodResult
+from suite.hashing import HashingFloor
+from suite.logscan import LogScan
+from suite.profile import Profile
+from suite.scenarios import ME_UNDER_FLOOD
+from suite.wrk import Measurement
+
+FLOOR = "floor: bare Flask JSON"
+ME = "GET /me"
+LOGIN = "POST /auth/login"
+
+
+@dataclass
+class Report:
+    setup: dict[str, str]
+    seeding: dict[str, float]
+    hashing: HashingFloor | None = None
+    floor: list[Measurement] = field(default_factory=list)
+    stack: list[Measurement] = field(default_factory=list)
+    flood: FloodResult | None = None
+    profiles: list[Profile] = field(default_factory=list)
+    delivered: dict[str, int] = field(default_factory=dict)
+    logs: LogScan | None = None
+    wall_seconds: float = 0.0
+
+    def ratios(self) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for floor in self.floor:
+            me, c = self.find(ME, floor.connections), floor.connections
+            if me is not None:
+                found[f"GET /me rps / floor rps ({c} conns)"] = round(me.rps / floor.rps, 3)
+                found[f"GET /me p99 / floor p99 ({c} conns)"] = round(me.p99_ms / floor.p99_ms, 1)
+        login = self.find(LOGIN)
+        if login is not None and self.hashing is not None:
+            found["login rps / hashing floor"] = round(
+                login.rps / self.hashing.verifies_per_second, 3
+            )
+        flooded = self.find(ME_UNDER_FLOOD)
+        quiet = self.find(ME, flooded.connections) if flooded else None
+        if flooded is not None and quiet is not None:
+            found["GET /me p99 under login flood / unloaded (16 conns)"] = round(
+                flooded.p99_ms / quiet.p99_ms, 1
+            )
+        return found
+
+    def find(self, workload: str, connections: int | None = None) -> Measurement | None:
+        for row in self.stack:
+            if row.workload == workload and connections in (None, row.connections):
+                return row
+        return None
+
+
+def markdown(report: Report) -> str:
+    lines = ["## Bastion stack benchmark", ""]
+    lines += [f"- **{key}**: {value}" for key, value in report.setup.items()]
+    lines += [f"- **seeding**: {', '.join(f'{k} {v:.1f} s' for k, v in report.seeding.items())}"]
+    if report.hashing:
+        h = report.hashing
+        lines += [
+            f"- **hashing floor**: {h.verifies_per_second} bcrypt verifies/s at cost {h.rounds} "
+            f"on {h.processes} processes ({h.ms_per_verify_one_core} ms each on one core; other "
+            f"CPU {h.other_cpu_pct} %)"
+        ]
+    lines += [
+        "",
+        "| workload | conns | conns per worker | req/s | p50 ms | p99 ms | non-2xx "
+        "| socket errors | other CPU % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [_row(m) for m in [*report.floor, *report.stack]]
+    lines += ["", "| ratio | value |", "|---|---:|"]
+    lines += [f"| {name} | {value} |" for name, value in report.ratios().items()]
+    lines += _flood(report.flood)
+    for profile in report.profiles:
+        lines += _profile(profile)
+    lines += ["", f"Delivered to the sinks by the worker: {report.delivered}."]
+    if report.logs:
+        lines += [
+            f"API responses logged, by status: {report.logs.api_statuses}; lines at "
+            f"WARNING or above (or tracebacks) per log: {report.logs.problems or 'none'}."
+        ]
+        lines += [f"    {sample}" for sample in report.logs.samples]
+    lines += [f"Total wall time: {report.wall_seconds:.0f} s."]
+    return "\n".join(lines)
+
+
+def write_json(report: Report, path: Path) -> None:
+    payload = {**asdict(report), "ratios": report.ratios()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def _row(m: Measurement) -> str:
+    others = ", ".join(f"{s}: {n}" for s, n in m.statuses.items() if not s.startswith("2"))
+    non_2xx = f"{m.non_2xx} ({others})" if m.non_2xx else "0"
+    return (
+        f"| {m.workload} | {m.connections} | {'/'.join(map(str, m.spread))} | {m.rps:,.1f} | "
+        f"{m.p50_ms} | {m.p99_ms} | "
+        f"{non_2xx} | {m.socket_errors} | {m.other_cpu_pct} |"
+    )
+
+
+def _flood(flood: FloodResult | None) -> list[str]:
+    if flood is None:
+        return []
+    return [
+        "",
+        f"**Login flood** (open loop, one connection per login, target {flood.target_rps}/s = "
+        f"3x the hashing floor; sent {flood.sent} at {flood.sent_rps}/s, p99 send lateness "
+        f"{flood.late_p99_ms} ms): statuses {flood.statuses} (0 = no HTTP answer); "
+        f"with Retry-After: {flood.with_retry_after or 'none'}; login latency p50 "
+        f"{flood.p50_ms} ms, p99 {flood.p99_ms} ms.",
+    ]
+
+
+def _cell(entry: tuple[str, float] | None) -> str:
+    return f"{entry[1]} | `{entry[0]}`" if entry else " | "
+
+
+def _activity(profile: Profile) -> str:
+    if profile.mode == "gil":
+        return f"GIL held {profile.active_pct} % of one process's time, summed over the workers"
+    return f"on average {profile.active_pct / 100:.1f} threads busy, summed over the workers"
+
+
+def _profile(profile: Profile) -> list[str]:
+    title = {"gil": "holding the GIL (CPU)", "busy": "all busy threads (waits included)"}
+    lines = [
+        "",
+        f"**API workers under GET /me, 16 conns — {title[profile.mode]}** (py-spy, "
+        f"{profile.samples} samples; {_activity(profile)})",
+        "",
+        "| self % | function | | inclusive % | project function |",
+        "|---:|---|---|---:|---|",
+    ]
+    pairs = zip_longest(profile.self_time, profile.project_inclusive)
+    lines += [f"| {_cell(own)} | | {_cell(mine)} |" for own, mine in pairs]
+    return lines
