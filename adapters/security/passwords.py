@@ -7,13 +7,11 @@ import base64
 import hashlib
 import hmac
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import bcrypt
 
+from adapters.security.cpu_bound import BoundedCpuWork
 from application.ports.security import PasswordHasher
-from domain.errors import UnavailableError
 from domain.passwords import PasswordHash, normalise
 
 SCHEME = "bcrypt-hmac-sha256-v1"
@@ -30,13 +28,14 @@ class BcryptPasswordHasher(PasswordHasher):
     stolen table alone cannot be cracked. The scheme name is stored beside the bcrypt
     string; a new scheme or pepper gets a new name and old hashes are upgraded on login.
 
-    bcrypt is CPU-bound: at most ``max_concurrent`` hashes or checks run at once in this
-    process, and a caller that cannot get a slot within ``wait_seconds`` is shed with
-    ``UnavailableError`` instead of queuing until the worker times out.
+    bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
+    hashes or checks at once in this process, as many more waiting up to
+    ``wait_seconds``, at a lower CPU priority than request threads; other callers are
+    shed at once with ``UnavailableError`` instead of queuing until the worker times out.
     """
 
     def __init__(
-        self, pepper: bytes, rounds: int, max_concurrent: int = 4, wait_seconds: float = 0.05
+        self, pepper: bytes, rounds: int, max_concurrent: int = 1, wait_seconds: float = 0.5
     ) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be within {MIN_ROUNDS}..{MAX_ROUNDS}")
@@ -44,14 +43,13 @@ class BcryptPasswordHasher(PasswordHasher):
             raise ValueError(f"the password pepper needs at least {MIN_PEPPER_BYTES} bytes")
         self._pepper = pepper
         self._rounds = rounds
-        self._slots = threading.BoundedSemaphore(max_concurrent)
-        self._wait_seconds = wait_seconds
+        self._work = BoundedCpuWork(max_concurrent, wait_seconds, name="bcrypt")
         self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 
     def hash(self, password: str) -> PasswordHash:
-        with self._slot():
-            value = bcrypt.hashpw(self._prehash(password), bcrypt.gensalt(self._rounds))
+        salt = bcrypt.gensalt(self._rounds)
+        value: bytes = self._work.run(bcrypt.hashpw, self._prehash(password), salt)
         return PasswordHash(SCHEME, value.decode("ascii"))
 
     def verify(self, password: str, stored: PasswordHash | None) -> bool:
@@ -61,8 +59,7 @@ class BcryptPasswordHasher(PasswordHasher):
             target, real = stored.value.encode("ascii", "replace"), True
         else:
             target, real = self.warm_up(), False
-        with self._slot():
-            matched = _check(self._prehash(password), target)
+        matched = self._work.run(_check, self._prehash(password), target)
         return real and matched
 
     def needs_rehash(self, stored: PasswordHash) -> bool:
@@ -79,15 +76,6 @@ class BcryptPasswordHasher(PasswordHasher):
     def _prehash(self, password: str) -> bytes:
         mac = hmac.new(self._pepper, normalise(password).encode(), hashlib.sha256)
         return base64.b64encode(mac.digest())
-
-    @contextmanager
-    def _slot(self) -> Iterator[None]:
-        if not self._slots.acquire(timeout=self._wait_seconds):
-            raise UnavailableError("Too many sign-ins at once; retry shortly.", retry_after=1)
-        try:
-            yield
-        finally:
-            self._slots.release()
 
 
 def _check(prehashed: bytes, stored: bytes) -> bool:
