@@ -42,7 +42,7 @@ class Report:
         login = self.find(LOGIN)
         if login is not None and self.hashing is not None:
             found["login rps / hashing floor"] = round(
-                login.rps / self.hashing.verifies_per_second, 3
+                login.ok_rps / self.hashing.verifies_per_second, 3
             )
         flooded = self.find(ME_UNDER_FLOOD)
         quiet = self.find(ME, flooded.connections) if flooded else None

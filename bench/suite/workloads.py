@@ -22,7 +22,7 @@ from suite.wrk import Load, Measurement, measured
 
 ME_CONNECTIONS = (16, 64)
 CONNECTIONS = 16
-BCRYPT_CONNECTIONS = 8  # the gunicorn threads of both workers: every one of them in bcrypt
+BCRYPT_CONNECTIONS = 4  # per worker: one sign-in hashing and one waiting for its turn
 EVENTS_PATH = "/api/v1/me/events"
 
 
