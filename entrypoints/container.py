@@ -17,6 +17,7 @@ from adapters.images.pillow import PillowImageSanitizer
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
     MemoryLock,
+    MemoryProfileCache,
     MemoryRateLimiter,
     MemorySessionValidityCache,
 )
@@ -33,6 +34,7 @@ from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.health import RedisHealthProbe
 from adapters.redis.lock import RedisLock
+from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
@@ -92,6 +94,7 @@ from application.auth.verify_email import VerifyEmail
 from application.common.codes import CodePolicy, OneTimeCodes
 from application.common.factor_checks import FactorChecks, StepUp
 from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
+from application.common.leases import Leases
 from application.common.login_attempts import LoginAttempts
 from application.common.notices import NoticeBudget
 from application.common.password_rules import PasswordRules
@@ -186,14 +189,40 @@ class Container(containers.DeclarativeContainer):
         ),
         memory=providers.Singleton(MemoryFileStore),
     )
+    redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
+    profile_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisProfileCache, connector=redis),
+        memory=providers.Singleton(MemoryProfileCache, clock=clock),
+    )
     uow = providers.Selector(
         config.store,
-        sql=providers.Factory(SqlUnitOfWork, session_factory=session_factory, ids=ids),
+        sql=providers.Factory(
+            SqlUnitOfWork,
+            session_factory=session_factory,
+            ids=ids,
+            users_changed=profile_cache.provided.forget,
+        ),
+        memory=providers.Factory(
+            MemoryUnitOfWork,
+            db=memory_database,
+            ids=ids,
+            users_changed=profile_cache.provided.forget,
+        ),
+    )
+    read_session_factory = providers.Singleton(
+        build_session_factory, engine=engine, autocommit=True
+    )
+    read_uow = providers.Selector(
+        config.store,
+        sql=providers.Factory(
+            SqlUnitOfWork, session_factory=read_session_factory, ids=ids, read_only=True
+        ),
         memory=providers.Factory(MemoryUnitOfWork, db=memory_database, ids=ids),
     )
+    """For reads of a single statement on the hot path (``GET /me``, list pages)."""
 
     # --- short-lived state -----------------------------------------------------------
-    redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
     fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=clock)
     limiter = providers.Selector(
         config.ephemeral,
@@ -325,7 +354,12 @@ class Container(containers.DeclarativeContainer):
 
     # --- shared steps ----------------------------------------------------------------
     throttle = providers.Singleton(
-        Throttle, limiter=limiter, network=network, scale=settings.provided.rate_limit_scale
+        Throttle,
+        limiter=limiter,
+        network=network,
+        scale=settings.provided.rate_limit_scale,
+        clock=clock,
+        leases=providers.Singleton(Leases),
     )
     email_codes = providers.Singleton(
         OneTimeCodes,
@@ -545,7 +579,9 @@ class Container(containers.DeclarativeContainer):
     purge_unverified_users = providers.Factory(
         PurgeUnverifiedUsers, uow=uow, lock=lock, clock=clock
     )
-    get_profile = providers.Factory(GetProfile, uow=uow)
+    get_profile = providers.Singleton(
+        GetProfile, uow_factory=read_uow.provider, cache=profile_cache
+    )
     update_profile = providers.Factory(
         UpdateProfile, uow=uow, phones=phones, publisher=publisher, clock=clock
     )
@@ -616,13 +652,13 @@ class Container(containers.DeclarativeContainer):
     purge_expired_sessions = providers.Factory(
         PurgeExpiredSessions, uow=uow, lock=lock, clock=clock
     )
-    list_own_events = providers.Factory(ListOwnEvents, uow=uow)
+    list_own_events = providers.Factory(ListOwnEvents, uow=read_uow)
 
     # --- tasks -----------------------------------------------------------------------
     create_task = providers.Factory(CreateTask, uow=uow, clock=clock, ids=ids)
-    get_task = providers.Factory(GetTask, uow=uow)
+    get_task = providers.Factory(GetTask, uow=read_uow)
     update_task = providers.Factory(UpdateTask, uow=uow, clock=clock)
-    list_tasks = providers.Factory(ListTasks, uow=uow)
+    list_tasks = providers.Factory(ListTasks, uow=read_uow)
     list_trash = providers.Factory(ListTrash, uow=uow)
     delete_task = providers.Factory(
         DeleteTask,
@@ -647,8 +683,8 @@ class Container(containers.DeclarativeContainer):
     request_export = providers.Factory(
         RequestExport, uow=uow, queue=export_queue, throttle=throttle, clock=clock, ids=ids
     )
-    list_exports = providers.Factory(ListExports, uow=uow)
-    get_export = providers.Factory(GetExport, uow=uow)
+    list_exports = providers.Factory(ListExports, uow=read_uow)
+    get_export = providers.Factory(GetExport, uow=read_uow)
     download_export = providers.Factory(DownloadExport, uow=uow, files=files, clock=clock)
     fail_export = providers.Factory(FailExport, uow=uow, files=files, clock=clock)
     build_export = providers.Factory(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -18,11 +18,12 @@ from application.ports.ephemeral import (
     Decision,
     Limit,
     Lock,
+    ProfileCache,
     RateLimiter,
     SessionValidityCache,
 )
 from application.ports.system import Clock
-from domain.ids import SessionId
+from domain.ids import SessionId, UserId
 
 V = TypeVar("V")
 SWEEP_EVERY = 1024
@@ -31,6 +32,9 @@ SLACK = 1e-9  # as in the Lua script: float rounding never refuses a request tha
 
 def _now_ms(clock: Clock) -> int:
     return math.floor(clock.now().timestamp() * 1000)
+
+
+_TOMBSTONE = "-"
 
 
 class _Expiring(Generic[V]):
@@ -92,6 +96,35 @@ class MemorySessionValidityCache(SessionValidityCache):
         with self._lock:
             self._entries.set(str(session_id), False, now + self._ttl_ms, now)
         return True
+
+
+class MemoryProfileCache(ProfileCache):
+    """The Redis adapter's rules in-process: fill only an empty slot, a tombstone after
+    each change (the embedded default has one process, so it is exact there)."""
+
+    def __init__(self, clock: Clock, ttl_seconds: int = 60, tombstone_seconds: int = 10) -> None:
+        self._clock = clock
+        self._ttl_ms = ttl_seconds * 1000
+        self._tombstone_ms = tombstone_seconds * 1000
+        self._lock = threading.Lock()
+        self._entries: _Expiring[str] = _Expiring()
+
+    def get(self, user_id: UserId) -> str | None:
+        with self._lock:
+            value = self._entries.get(str(user_id), _now_ms(self._clock))
+        return None if value == _TOMBSTONE else value
+
+    def remember(self, user_id: UserId, profile: str) -> None:
+        now = _now_ms(self._clock)
+        with self._lock:
+            if self._entries.get(str(user_id), now) is None:
+                self._entries.set(str(user_id), profile, now + self._ttl_ms, now)
+
+    def forget(self, user_ids: Iterable[UserId]) -> None:
+        now = _now_ms(self._clock)
+        with self._lock:
+            for user_id in user_ids:
+                self._entries.set(str(user_id), _TOMBSTONE, now + self._tombstone_ms, now)
 
 
 class MemoryRateLimiter(RateLimiter):

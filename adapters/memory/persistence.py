@@ -159,6 +159,7 @@ class _Transaction:
 class MemoryUserRepository(UserRepository):
     def __init__(self, tx: _Transaction) -> None:
         self._tx = tx
+        self.changed: set[UserId] = set()
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         return self._tx.users.get(user_id)
@@ -180,11 +181,13 @@ class MemoryUserRepository(UserRepository):
         if holder is not None and holder.id != user.id:
             raise EmailTakenError()
         self._tx.users.put(user.id, user)
+        self.changed.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:
             return False
         self._tx.delete_users({user_id})
+        self.changed.add(user_id)
         return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -193,6 +196,7 @@ class MemoryUserRepository(UserRepository):
             key=lambda u: (u.created_at, u.id),
         )[:limit]
         self._tx.delete_users({user.id for user in doomed})
+        self.changed.update(user.id for user in doomed)
         return [user.id for user in doomed]
 
     def page(
@@ -614,9 +618,15 @@ class MemoryUnitOfWork(UnitOfWork):
     """Holds the database lock from ``__enter__`` to ``__exit__``: transactions run one at
     a time. After-commit callbacks run once the block is left and the lock released."""
 
-    def __init__(self, db: MemoryDatabase, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        db: MemoryDatabase,
+        ids: IdGenerator,
+        users_changed: Callable[[frozenset[UserId]], None] | None = None,
+    ) -> None:
         self._db = db
         self._ids = ids
+        self._users_changed = users_changed
         self._tx: _Transaction | None = None
         self._callbacks: list[Callable[[], None]] = []
         self._committed: list[Callable[[], None]] = []
@@ -658,6 +668,10 @@ class MemoryUnitOfWork(UnitOfWork):
         self._open_tx().apply()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
+        changed, hook = frozenset(self.users.changed), self._users_changed
+        self.users.changed.clear()
+        if changed and hook is not None:
+            self._committed.append(lambda: hook(changed))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ MIN_SECRET_BYTES = 32
 MAX_LEEWAY_SECONDS = 30
 REQUIRED = ["exp", "nbf", "iat", "iss", "aud", "sub", "jti", "sid"]
 _ALLOWED_HEADER = {"alg", "typ"}
+MEMO_SIZE = 4096
 
 
 class JwtAccessTokenCodec(AccessTokenCodec):
@@ -28,6 +30,11 @@ class JwtAccessTokenCodec(AccessTokenCodec):
     when verifying, so tests can move time: PyJWT's own ``exp``/``nbf``/``iat`` checks read
     the real clock and are switched off in favour of the same checks below. Every failure,
     whatever its cause, is one ``InvalidTokenError``.
+
+    A token that verified is remembered (the newest ``MEMO_SIZE`` per process), so the
+    next request with it skips the signature and the parsing; its times are checked
+    again on every use. Revocation is not the token's business: the session check that
+    follows every verification answers it.
     """
 
     def __init__(
@@ -51,6 +58,8 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         self._clock = clock
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
         self.lifetime_seconds = lifetime_seconds
+        self._memo: dict[str, tuple[AccessClaims, dict[str, Any]]] = {}
+        self._memo_lock = threading.Lock()
 
     def issue(self, claims: AccessClaims) -> str:
         if claims.expires_at <= claims.issued_at:
@@ -73,6 +82,22 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         return self._jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> AccessClaims:
+        known = self._memo.get(token)
+        if known is not None:
+            claims, times = known
+            try:
+                self._check_times(times)
+            except jwt.PyJWTError as exc:
+                raise InvalidTokenError() from exc
+            return claims
+        claims, times = self._verify(token)
+        with self._memo_lock:
+            if len(self._memo) >= MEMO_SIZE:
+                del self._memo[next(iter(self._memo))]
+            self._memo[token] = (claims, times)
+        return claims
+
+    def _verify(self, token: str) -> tuple[AccessClaims, dict[str, Any]]:
         try:
             _check_header(jwt.get_unverified_header(token))
             payload = self._jwt.decode(
@@ -90,7 +115,8 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                 },
             )
             self._check_times(payload)
-            return _claims(payload)
+            times = {name: payload[name] for name in ("exp", "nbf", "iat")}
+            return _claims(payload), times
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
             raise InvalidTokenError() from exc
 

@@ -69,7 +69,7 @@ def user_to_row(user: User) -> UserRow:
     )
 
 
-def user_from_row(row: UserRow) -> User:
+def user_from_row(row: UserRow | Row[Any]) -> User:
     password = None
     if row.password_hash is not None:
         password = PasswordHash(scheme=row.password_scheme or "", value=row.password_hash)

@@ -20,6 +20,7 @@ from adapters.sqlalchemy.tasks import SqlDeletedTaskRepository, SqlTaskRepositor
 from adapters.sqlalchemy.users import SqlUserRepository
 from application.ports.persistence import UnitOfWork
 from application.ports.system import IdGenerator
+from domain.ids import UserId
 
 logger = logging.getLogger("bastion.uow")
 
@@ -34,9 +35,23 @@ class SqlUnitOfWork(UnitOfWork):
 
     Repositories insert at ``add`` (a flush): the rows declare no ORM relationships, so
     the order of the calls is the order of the inserts (a session before its tokens).
+
+    ``users_changed`` is told, after a commit, which users it saved or deleted (so their
+    cached profiles are dropped). ``read_only`` units of work sit on an autocommit
+    session (each statement on its own, no transaction round trips) and refuse to
+    commit: for reads of one statement.
     """
 
-    def __init__(self, session_factory: Callable[[], Session], ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        ids: IdGenerator,
+        *,
+        read_only: bool = False,
+        users_changed: Callable[[frozenset[UserId]], None] | None = None,
+    ) -> None:
+        self._read_only = read_only
+        self._users_changed = users_changed
         self._session_factory = session_factory
         self._ids = ids
         self._session: Session | None = None
@@ -78,9 +93,15 @@ class SqlUnitOfWork(UnitOfWork):
             _raise_unavailable(exc)
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self._open_session().commit()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
+        changed, hook = frozenset(self.users.changed), self._users_changed
+        self.users.changed.clear()
+        if changed and hook is not None:
+            self._committed.append(lambda: hook(changed))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,14 +19,25 @@ from domain.ids import UserId
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
+_BY_ID = select(*(attribute.class_attribute for attribute in inspect(UserRow).column_attrs)).where(
+    UserRow.id == bindparam("user_id")
+)
+"""Built once: a plain read by id (``GET /me`` makes one per request) skips building the
+statement, its cache key and an ORM instance."""
+
 
 class SqlUserRepository(UserRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
+        self.changed: set[UserId] = set()
+        """Users saved or deleted in this transaction (their cached profiles go stale)."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
+        if not for_update:
+            found = self._session.execute(_BY_ID, {"user_id": user_id}).one_or_none()
+            return user_from_row(found) if found else None
         query = select(UserRow).where(UserRow.id == user_id)
-        row = one_row(self._session, query, for_update=for_update)
+        row = one_row(self._session, query, for_update=True)
         return user_from_row(row) if row else None
 
     def get_by_email(self, email: EmailAddress, *, for_update: bool = False) -> User | None:
@@ -49,6 +60,7 @@ class SqlUserRepository(UserRepository):
         """Flushed at once, so an email another account took meanwhile (a unique index
         violation) is ``EmailTakenError`` here, not an error at commit."""
         self._session.merge(user_to_row(user))
+        self.changed.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:
@@ -67,6 +79,7 @@ class SqlUserRepository(UserRepository):
             delete(UserRow).where(UserRow.id == user_id),
             execution_options={"synchronize_session": False},
         )
+        self.changed.add(user_id)
         return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -84,7 +97,9 @@ class SqlUserRepository(UserRepository):
                 delete(UserRow).where(UserRow.id.in_(ids)),
                 execution_options={"synchronize_session": False},
             )
-        return [UserId(user_id) for user_id in ids]
+        deleted = [UserId(user_id) for user_id in ids]
+        self.changed.update(deleted)
+        return deleted
 
     def page(
         self,

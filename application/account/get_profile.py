@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
+from application.ports.ephemeral import ProfileCache
 from application.ports.persistence import UnitOfWork
 from application.results import UserProfile
 from domain.errors import NotFoundError
@@ -16,12 +22,44 @@ class GetProfileCommand:
 
 
 class GetProfile:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    """``GET /me``, the hot path: one per process (a unit of work per call, not per
+    instance, so threads share it). The profile comes from the profile cache, and only
+    on a miss from the database, which then fills the cache; every committed change to
+    the user drops it (the units of work report the users they changed)."""
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], cache: ProfileCache) -> None:
+        self._uow_factory = uow_factory
+        self._cache = cache
 
     def __call__(self, cmd: GetProfileCommand) -> UserProfile:
-        with self._uow as uow:
+        cached = self._cache.get(cmd.user_id)
+        if cached is not None:
+            return profile_from_json(cached)
+        with self._uow_factory() as uow:
             user = uow.users.get(cmd.user_id)
         if user is None:
             raise NotFoundError()
-        return UserProfile.of(user)
+        profile = UserProfile.of(user)
+        self._cache.remember(cmd.user_id, profile_to_json(profile))
+        return profile
+
+
+_TIMES = ("created_at", "updated_at", "last_login_at")
+
+
+def profile_to_json(profile: UserProfile) -> str:
+    fields = {f.name: getattr(profile, f.name) for f in dataclasses.fields(profile)}
+    fields["id"] = str(profile.id)
+    for name in _TIMES:
+        moment = fields[name]
+        fields[name] = moment.isoformat() if moment is not None else None
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def profile_from_json(text: str) -> UserProfile:
+    fields = json.loads(text)
+    fields["id"] = UserId(UUID(fields["id"]))
+    for name in _TIMES:
+        moment = fields[name]
+        fields[name] = datetime.fromisoformat(moment) if moment is not None else None
+    return UserProfile(**fields)

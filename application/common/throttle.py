@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from application.common.leases import Leases
 from application.ports.ephemeral import Decision, Limit, RateLimiter
 from application.ports.security import NetworkHasher
+from application.ports.system import Clock
 from domain.errors import RateLimitedError
 
 
@@ -63,9 +65,19 @@ PER_SUBJECT = frozenset(
 
 
 class Throttle:
-    def __init__(self, limiter: RateLimiter, network: NetworkHasher, scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        network: NetworkHasher,
+        scale: float = 1.0,
+        *,
+        clock: Clock,
+        leases: Leases | None = None,
+    ) -> None:
         self._limiter = limiter
         self._network = network
+        self._clock = clock
+        self._leases = leases
         self._limits = {
             rule: Limit(capacity=max(1, round(limit.capacity * scale)), period=limit.period)
             for rule, limit in LIMITS.items()
@@ -79,10 +91,17 @@ class Throttle:
         return address if rule is Rule.API else f"{rule.value}:{address}{suffix}"
 
     def charge(self, rule: Rule, ip: str, subject: str = "") -> None:
-        """Spend one unit, or raise ``RateLimitedError`` having spent nothing."""
-        self._raise_if_refused(
-            self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
-        )
+        """Spend one unit, or raise ``RateLimitedError`` having spent nothing. The API-wide
+        rule spends units leased in advance (:mod:`application.common.leases`)."""
+        key, limit = self.key(rule, ip, subject), self._limits[rule]
+        if rule is Rule.API and self._leases is not None:
+            now = self._clock.now()
+            if self._leases.take(key, now):
+                return
+            if self._limiter.acquire(key, limit, self._leases.size).allowed:
+                self._leases.keep(key, self._leases.size - 1, now)
+                return
+        self._raise_if_refused(self._limiter.acquire(key, limit))
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""

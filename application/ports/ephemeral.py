@@ -3,12 +3,12 @@ used code be used again: the durable facts live behind the persistence ports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.ids import SessionId
+from domain.ids import SessionId, UserId
 
 
 class SessionValidityCache(Protocol):
@@ -25,6 +25,21 @@ class SessionValidityCache(Protocol):
     def tombstone(self, session_id: SessionId) -> bool:
         """Cache "revoked" over whatever is there; False when the cache was unreachable."""
         ...
+
+
+class ProfileCache(Protocol):
+    """``user:profile:{uid}``: a user's profile as the API shows it (JSON text), so ``GET
+    /me`` reads no database. Filled only where nothing is cached (SET NX); every change to
+    a user writes a short tombstone after the commit, which a fill that read the
+    database before the change cannot overwrite. Never raises."""
+
+    def get(self, user_id: UserId) -> str | None:
+        """The cached JSON; None on a miss, a tombstone, or an unreachable cache."""
+        ...
+
+    def remember(self, user_id: UserId, profile: str) -> None: ...
+
+    def forget(self, user_ids: Iterable[UserId]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import redis
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
     MemoryLock,
+    MemoryProfileCache,
     MemoryRateLimiter,
     MemorySessionValidityCache,
 )
@@ -24,6 +25,7 @@ from adapters.memory.messaging import MemoryEventPublisher
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.lock import RedisLock
+from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
@@ -32,6 +34,7 @@ from application.ports.ephemeral import (
     Decision,
     Limit,
     Lock,
+    ProfileCache,
     RateLimiter,
     SessionValidityCache,
 )
@@ -67,6 +70,9 @@ class MemoryBackend:
 
     def limiter(self) -> RateLimiter:
         return MemoryRateLimiter(self.clock)
+
+    def profiles(self) -> ProfileCache:
+        return MemoryProfileCache(self.clock)
 
     def challenges(self) -> ChallengeStore:
         return MemoryChallengeStore(self.clock)
@@ -110,6 +116,9 @@ class RedisBackend:
 
     def limiter(self) -> RateLimiter:
         return RedisRateLimiter(self.connector, self.clock, fallback=NoFallback())
+
+    def profiles(self) -> ProfileCache:
+        return RedisProfileCache(self.connector)
 
     def challenges(self) -> ChallengeStore:
         return RedisChallengeStore(self.connector)

@@ -26,7 +26,7 @@ from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
 from application.ports.ephemeral import Decision, Limit
 from domain.errors import UnavailableError
-from domain.ids import SessionId
+from domain.ids import SessionId, UserId
 from tests.contracts.ephemeral_backends import Backend, MemoryBackend, RedisBackend
 from tests.fixtures.redis import RedisServer, free_port
 from tests.support.clock import ManualClock
@@ -522,3 +522,23 @@ def test_each_process_builds_its_own_client(
     assert dead_connector.client() is parent
     monkeypatch.setattr("adapters.redis.client.os.getpid", lambda: -1)
     assert dead_connector.client() is not parent
+
+
+def test_a_cached_profile_reads_back_until_a_change_drops_it(backend: Backend) -> None:
+    profiles = backend.profiles()
+    user = UserId(UUID(int=7))
+    assert profiles.get(user) is None
+    profiles.remember(user, '{"first_name": "Ada"}')
+    assert profiles.get(user) == '{"first_name": "Ada"}'
+    profiles.remember(user, '{"first_name": "Other"}')  # filled only where nothing is
+    assert profiles.get(user) == '{"first_name": "Ada"}'
+
+    profiles.forget([user])
+    assert profiles.get(user) is None
+    profiles.remember(user, '{"first_name": "read before the change"}')
+    assert profiles.get(user) is None  # the tombstone wins over a late fill
+    backend.advance(11)
+    profiles.remember(user, '{"first_name": "Ada Lovelace"}')
+    assert profiles.get(user) == '{"first_name": "Ada Lovelace"}'
+    backend.advance(61)
+    assert profiles.get(user) is None

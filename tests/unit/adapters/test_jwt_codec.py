@@ -220,3 +220,25 @@ def test_short_secrets_and_long_leeways_are_refused(clock: ManualClock) -> None:
         JwtAccessTokenCodec(b"too-short", "i", "a", LIFETIME, clock=clock)
     with pytest.raises(ValueError, match="leeway"):
         JwtAccessTokenCodec(SECRET, "i", "a", LIFETIME, leeway_seconds=60, clock=clock)
+
+
+def test_a_remembered_token_is_still_refused_once_it_expires(
+    codec: JwtAccessTokenCodec, clock: ManualClock
+) -> None:
+    token = codec.issue(claims_at(clock.now()))
+    first, again = codec.verify(token), codec.verify(token)
+    assert again == first
+    clock.advance(seconds=LIFETIME + 31)
+    with pytest.raises(InvalidTokenError):
+        codec.verify(token)
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_refused(
+    codec: JwtAccessTokenCodec, clock: ManualClock
+) -> None:
+    token = codec.issue(claims_at(clock.now()))
+    codec.verify(token)
+    head, body, signature = token.split(".")
+    forged = f"{head}.{body}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    with pytest.raises(InvalidTokenError):
+        codec.verify(forged)
