@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from suite.cpu import ForeignCpu
+from suite.exporting import measure_exports
 from suite.hashing import measure as measure_hashing
 from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
@@ -31,6 +32,7 @@ from suite.prepare import prepare
 from suite.procs import stop_on_signals
 from suite.report import FLOOR, Report, markdown, write_json
 from suite.scenarios import login_flood, profile_me
+from suite.seed import EXPORT_EVENTS
 from suite.stack import (
     BCRYPT_ROUNDS,
     MAX_PASSWORD_CHECKS,
@@ -61,6 +63,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, comma-separated")
     parser.add_argument("--no-flood", action="store_true")
+    parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -142,6 +145,12 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
             print(f"login flood at {rate:.1f}/s with GET /me measured meanwhile ...")
             report.flood, flooded = login_flood(ctx, rate)
             report.stack.append(flooded)
+        if not args.no_export:
+            print("export of the 100,000-event user by the RQ worker ...")
+            exporters = ctx.exporters
+            report.export = measure_exports(
+                stack.base_url, stack.worker_pid, exporters.empty, exporters.full, EXPORT_EVENTS
+            )
         report.delivered = stack.sinks.counts()
     report.logs = scan(home / "logs")  # the services have stopped: every line is written
     return report

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=True)
+"""Made once: ``json.dumps`` with options builds a new encoder for every line."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,7 +24,7 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=True)
+        return _ENCODER.encode(line)
 
 
 def configure(level: str = "INFO") -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from suite import seed
 from suite.logins import Tokens, login_body, sign_in_all, write_lines
 from suite.stack import BCRYPT_ROUNDS, Stack
-from suite.workloads import Context, Files, register_body, task_body
+from suite.workloads import Context, Exporters, Files, register_body, task_body
 
 PASSWORD = "a benchmark passphrase nobody uses"
 SIGNED_IN = 32  # sessions for the authenticated workloads: 16 per wrk thread for refresh
@@ -47,11 +47,12 @@ def prepare(
         cursor = seed.deep_cursor(db, events_user, min(EVENTS_DEPTH, events * 9 // 10))
         clock.lap("VACUUM ANALYZE")
     emails = [f"bench-{n}@bench.example" for n in range(1, users + 1)]
-    signed_in = [*emails[:SIGNED_IN], EVENTS_USER]
+    signed_in = [*emails[:SIGNED_IN], EVENTS_USER, seed.EXPORT_USER]
     tokens = sign_in_all(stack.base_url, signed_in, PASSWORD)
     clock.lap(f"{len(signed_in)} sign-ins through the API")
-    files = _files(home, threads, emails[SIGNED_IN:], tokens)
-    return Context(stack, seconds, threads, files, cursor, export_user), clock.laps
+    files = _files(home, threads, emails[SIGNED_IN:], tokens[:-1])
+    exporters = Exporters(empty=tokens[0].access, full=tokens[-1].access, user=export_user)
+    return Context(stack, seconds, threads, files, cursor, exporters), clock.laps
 
 
 def _files(home: Path, threads: int, emails: list[str], tokens: list[Tokens]) -> Files:

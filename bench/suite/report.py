@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 
+from suite.exporting import ExportResult
 from suite.flood import FloodResult
 from suite.hashing import HashingFloor
 from suite.logscan import LogScan
@@ -27,6 +28,7 @@ class Report:
     floor: list[Measurement] = field(default_factory=list)
     stack: list[Measurement] = field(default_factory=list)
     flood: FloodResult | None = None
+    export: ExportResult | None = None
     profiles: list[Profile] = field(default_factory=list)
     delivered: dict[str, int] = field(default_factory=dict)
     logs: LogScan | None = None
@@ -43,6 +45,10 @@ class Report:
         if login is not None and self.hashing is not None:
             found["login rps / hashing floor"] = round(
                 login.ok_rps / self.hashing.verifies_per_second, 3
+            )
+        if self.export is not None:
+            found["export worker peak RSS growth, MB (100k events vs empty)"] = (
+                self.export.rss_growth_mb
             )
         flooded = self.find(ME_UNDER_FLOOD)
         quiet = self.find(ME, flooded.connections) if flooded else None
@@ -80,6 +86,7 @@ def markdown(report: Report) -> str:
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in report.ratios().items()]
     lines += _flood(report.flood)
+    lines += _export(report.export)
     for profile in report.profiles:
         lines += _profile(profile)
     lines += ["", f"Delivered to the sinks by the worker: {report.delivered}."]
@@ -119,6 +126,18 @@ def _flood(flood: FloodResult | None) -> list[str]:
         f"{flood.late_p99_ms} ms): statuses {flood.statuses} (0 = no HTTP answer); "
         f"with Retry-After: {flood.with_retry_after or 'none'}; login latency p50 "
         f"{flood.p50_ms} ms, p99 {flood.p99_ms} ms.",
+    ]
+
+
+def _export(export: ExportResult | None) -> list[str]:
+    if export is None:
+        return []
+    return [
+        "",
+        f"**Export** of {export.events:,} events by the RQ worker: {export.full.seconds} s "
+        f"from request to complete, {export.full.size_mb} MB ZIP; work-horse peak RSS "
+        f"{export.full.horse_peak_rss_mb} MB against {export.empty.horse_peak_rss_mb} MB for "
+        f"an almost empty export ({export.empty.seconds} s): growth {export.rss_growth_mb} MB.",
     ]
 
 

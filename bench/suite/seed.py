@@ -212,9 +212,12 @@ def seed_history_user(
     return user
 
 
+EXPORT_USER = "export@bench.example"
+
+
 def seed_export_user(db: psycopg.Connection[tuple[object, ...]], hashed: PasswordHash) -> UUID:
-    """Extension point: the user the export workload will export (100 000 events)."""
-    return seed_history_user(db, "export@bench.example", EXPORT_EVENTS, hashed)
+    """The user the export workload exports (100 000 events)."""
+    return seed_history_user(db, EXPORT_USER, EXPORT_EVENTS, hashed)
 
 
 def settle(db: psycopg.Connection[tuple[object, ...]]) -> None:

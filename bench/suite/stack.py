@@ -44,7 +44,10 @@ class Gunicorn:
 
     def argv(self, app: str, port: int) -> list[str]:
         """Without a control socket: gunicorn 27 opens one at ~/.gunicorn/gunicorn.ctl, one
-        path for every gunicorn of the user (the floor, the API, a test run's)."""
+        path for every gunicorn of the user (the floor, the API, a test run's). With
+        ``--reuse-port`` each worker listens on its own socket and the kernel spreads new
+        connections over them; on one shared socket a worker keeps every keep-alive
+        connection it happened to accept (16/0 was seen), so one GIL served it all."""
         return [
             str(BIN / "gunicorn"),
             app,
@@ -59,10 +62,14 @@ class Gunicorn:
             "--bind",
             f"127.0.0.1:{port}",
             "--no-control-socket",
+            "--reuse-port",
         ]
 
     def describe(self) -> str:
-        return f"gunicorn gthread, {self.workers} workers x {self.threads} threads"
+        return (
+            f"gunicorn gthread, {self.workers} workers x {self.threads} threads, "
+            "SO_REUSEPORT (connections spread by the kernel)"
+        )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Load:
     seconds: float
     threads: int
     files: dict[str, Path] = field(default_factory=dict)
+    flags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def measured(workload: str, server: Server, load: Load, roots: tuple[int, ...]) 
 def run_wrk(workload: str, base_url: str, load: Load) -> Measurement:
     threads = min(load.threads, load.connections)
     options = [f"path={load.path}", f"threads={threads}"]
-    options += [f"{name}={path}" for name, path in load.files.items()]
+    options += [f"{name}={value}" for name, value in {**load.files, **load.flags}.items()]
     argv = [
         require_wrk(),
         f"-t{threads}",
