@@ -210,9 +210,7 @@ class Container(containers.DeclarativeContainer):
             users_changed=profile_cache.provided.forget,
         ),
     )
-    read_session_factory = providers.Singleton(
-        build_session_factory, engine=engine, autocommit=True
-    )
+    read_session_factory = providers.Singleton(build_session_factory, engine=engine, read_only=True)
     read_uow = providers.Selector(
         config.store,
         sql=providers.Factory(

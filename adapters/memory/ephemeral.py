@@ -34,9 +34,6 @@ def _now_ms(clock: Clock) -> int:
     return math.floor(clock.now().timestamp() * 1000)
 
 
-_TOMBSTONE = "-"
-
-
 class _Expiring(Generic[V]):
     """A dict whose entries vanish at a deadline in ms. Not locked: its owner holds the
     lock. Expired entries are swept now and then, so abandoned keys cannot pile up."""
@@ -96,6 +93,9 @@ class MemorySessionValidityCache(SessionValidityCache):
         with self._lock:
             self._entries.set(str(session_id), False, now + self._ttl_ms, now)
         return True
+
+
+_TOMBSTONE = "-"
 
 
 class MemoryProfileCache(ProfileCache):

@@ -33,6 +33,7 @@ from application.ports.persistence import (
     UserRepository,
 )
 from application.ports.system import IdGenerator
+from application.results import UserProfile
 from domain.errors import EmailTakenError, ExportInProgressError
 from domain.events import AccountEvent, EventDraft, EventType
 from domain.exports import Export, ExportStatus, FailureReason
@@ -156,6 +157,11 @@ class _Transaction:
             raise LookupError(f"{what} {key} does not exist")
 
 
+def _shown(user: User) -> UserProfile:
+    """What ``GET /me`` shows, but ``updated_at``, which counters move too."""
+    return replace(UserProfile.of(user), updated_at=user.created_at)
+
+
 class MemoryUserRepository(UserRepository):
     def __init__(self, tx: _Transaction) -> None:
         self._tx = tx
@@ -180,8 +186,10 @@ class MemoryUserRepository(UserRepository):
         holder = self.get_by_email(user.email)
         if holder is not None and holder.id != user.id:
             raise EmailTakenError()
+        before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
-        self.changed.add(user.id)
+        if before is None or _shown(before) != _shown(user):
+            self.changed.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:

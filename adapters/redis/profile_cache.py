@@ -51,4 +51,4 @@ class RedisProfileCache(ProfileCache):
 
 
 def _key(user_id: UserId) -> str:
-    return f"user:profile:{user_id}"
+    return f"user:profile:v1:{user_id}"

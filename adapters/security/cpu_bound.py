@@ -3,7 +3,8 @@
 Two things keep a login flood from taking an auth service down with it (issue 6):
 
 - **Admission.** At most ``slots`` jobs run at once per process and at most ``slots``
-  more wait, each for ``wait_seconds`` at most; any other caller is refused at once with
+  more wait, each for ``wait_seconds`` at most (short: a shed sign-in answers in under
+  100 ms, SECURITY RL-07); any other caller is refused at once with
   ``UnavailableError`` (503 and ``Retry-After``). So a flood holds at most ``2 * slots``
   request threads, and the others stay free for token checks.
 - **Priority.** The jobs run on this process's own small thread pool whose threads have
@@ -30,40 +31,44 @@ NICENESS = 10
 
 class BoundedCpuWork:
     def __init__(self, slots: int, wait_seconds: float, name: str = "cpu-work") -> None:
-        self._slots_count = slots
-        self._running = threading.BoundedSemaphore(slots)
-        self._admitted = threading.BoundedSemaphore(2 * slots)
+        self._slots = slots
         self._wait_seconds = wait_seconds
         self._name = name
         self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pid: int | None = None
+        self._process: _PerProcess | None = None
 
     def run(self, job: Callable[..., T], *args: object) -> T:
         """``job(*args)`` on a low-priority thread; ``UnavailableError`` when too busy."""
-        if not self._admitted.acquire(blocking=False):
+        here = self._here()
+        if not here.admitted.acquire(blocking=False):
             raise _busy()
         try:
-            if not self._running.acquire(timeout=self._wait_seconds):
+            if not here.running.acquire(timeout=self._wait_seconds):
                 raise _busy()
             try:
-                return self._executor().submit(job, *args).result()
+                return here.pool.submit(job, *args).result()
             finally:
-                self._running.release()
+                here.running.release()
         finally:
-            self._admitted.release()
+            here.admitted.release()
 
-    def _executor(self) -> ThreadPoolExecutor:
-        """One pool per process: threads do not survive a fork (gunicorn ``--preload``)."""
+    def _here(self) -> _PerProcess:
+        """Slots and threads of this process: a fork (gunicorn ``--preload``) inherits
+        neither a running thread nor a slot some thread of the parent held."""
         with self._lock:
-            if self._pool is None or self._pid != os.getpid():
-                self._pid = os.getpid()
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self._slots_count,
-                    thread_name_prefix=self._name,
-                    initializer=_lower_priority,
-                )
-            return self._pool
+            if self._process is None or self._process.pid != os.getpid():
+                self._process = _PerProcess(self._slots, self._name)
+            return self._process
+
+
+class _PerProcess:
+    def __init__(self, slots: int, name: str) -> None:
+        self.pid = os.getpid()
+        self.running = threading.BoundedSemaphore(slots)
+        self.admitted = threading.BoundedSemaphore(2 * slots)
+        self.pool = ThreadPoolExecutor(
+            max_workers=slots, thread_name_prefix=name, initializer=_lower_priority
+        )
 
 
 def _busy() -> UnavailableError:

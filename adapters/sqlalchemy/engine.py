@@ -12,7 +12,7 @@ CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_MS = 5000
 LOCK_TIMEOUT_MS = 3000
 POOL_TIMEOUT_SECONDS = 5
-POOL_RECYCLE_SECONDS = 1800
+READ_ONLY = "bastion_read_only"
 
 
 def build_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> Engine:
@@ -21,10 +21,6 @@ def build_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = LOCK_TI
     ``lock_timeout_ms`` bounds every wait for a lock: PostgreSQL's ``lock_timeout``,
     SQLite's busy timeout. A wait that runs out raises, and the unit of work turns it
     into ``UnavailableError`` (503), so no request hangs on a stuck transaction.
-
-    Pooled connections are not pinged before use (a round trip on every request): a
-    connection PostgreSQL dropped fails its request with a 503, SQLAlchemy then discards
-    every connection older than the failure, and the next requests reconnect.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -35,20 +31,24 @@ def build_engine(url: str, *, pool_size: int = 5, lock_timeout_ms: int = LOCK_TI
     return create_engine(
         parsed,
         hide_parameters=True,  # an error's log line must not carry emails, digests or codes
-        pool_recycle=POOL_RECYCLE_SECONDS,
+        pool_pre_ping=True,
         pool_size=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
     )
 
 
-def build_session_factory(engine: Engine, *, autocommit: bool = False) -> sessionmaker[Session]:
+def build_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions keep their objects readable after commit; repositories copy them anyway.
 
-    ``autocommit`` sessions are for reads that need one statement and no transaction (a
-    profile, a page of a list): no ``BEGIN`` and no ``ROLLBACK`` round trip, so ``GET
-    /me`` costs one query instead of three."""
-    if autocommit:
+    ``read_only`` sessions are for reads of one statement (a page of a list). On
+    PostgreSQL they run in autocommit: no ``BEGIN`` and no ``ROLLBACK`` round trip. On
+    SQLite they open a deferred ``BEGIN`` (a WAL snapshot) instead of ``BEGIN
+    IMMEDIATE``, so readers never wait for the write lock; the connection keeps the
+    transaction handling ``_configure`` gave it."""
+    if read_only and engine.dialect.name == "sqlite":
+        engine = engine.execution_options(**{READ_ONLY: True})
+    elif read_only:
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -78,8 +78,8 @@ def _sqlite_engine(url: URL, pool_size: int, busy_timeout_ms: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Connection) -> None:
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.errors import as_unavailable
@@ -37,9 +38,8 @@ class SqlUnitOfWork(UnitOfWork):
     the order of the calls is the order of the inserts (a session before its tokens).
 
     ``users_changed`` is told, after a commit, which users it saved or deleted (so their
-    cached profiles are dropped). ``read_only`` units of work sit on an autocommit
-    session (each statement on its own, no transaction round trips) and refuse to
-    commit: for reads of one statement.
+    cached profiles are dropped). ``read_only`` units of work (see
+    ``build_session_factory``) refuse to flush or commit: for reads of one statement.
     """
 
     def __init__(
@@ -62,6 +62,8 @@ class SqlUnitOfWork(UnitOfWork):
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         session = self._session = self._session_factory()
+        if self._read_only:
+            event.listen(session, "before_flush", _refuse_writes)
         self.users = SqlUserRepository(session)
         self.sessions = SqlSessionRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
@@ -110,6 +112,10 @@ class SqlUnitOfWork(UnitOfWork):
         if self._session is None:
             raise RuntimeError("use the unit of work inside a with block")
         return self._session
+
+
+def _refuse_writes(*_: object) -> None:
+    raise RuntimeError("a read-only unit of work cannot write")
 
 
 def _raise_unavailable(exc: BaseException) -> None:

@@ -19,6 +19,21 @@ from domain.ids import UserId
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
+PROFILE_FIELDS = (
+    "email",
+    "email_verified",
+    "first_name",
+    "last_name",
+    "display_name",
+    "phone",
+    "phone_verified",
+    "avatar_url",
+    "role",
+    "status",
+    "last_login_at",
+)
+"""The columns ``UserProfile`` shows, but ``updated_at``, which counters move too."""
+
 _BY_ID = select(*(attribute.class_attribute for attribute in inspect(UserRow).column_attrs)).where(
     UserRow.id == bindparam("user_id")
 )
@@ -30,7 +45,10 @@ class SqlUserRepository(UserRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
         self.changed: set[UserId] = set()
-        """Users saved or deleted in this transaction (their cached profiles go stale)."""
+        """Users whose profile (as ``GET /me`` shows it) changed or who were deleted in this
+        transaction: their cached profiles are dropped after the commit. A failed sign-in
+        changes only counters, so it touches no cache (and costs what an unknown email
+        costs, EN-01)."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         if not for_update:
@@ -59,8 +77,10 @@ class SqlUserRepository(UserRepository):
     def save(self, user: User) -> None:
         """Flushed at once, so an email another account took meanwhile (a unique index
         violation) is ``EmailTakenError`` here, not an error at commit."""
-        self._session.merge(user_to_row(user))
-        self.changed.add(user.id)
+        merged = self._session.merge(user_to_row(user))
+        state = inspect(merged)
+        if any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS):
+            self.changed.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:

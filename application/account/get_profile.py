@@ -34,7 +34,10 @@ class GetProfile:
     def __call__(self, cmd: GetProfileCommand) -> UserProfile:
         cached = self._cache.get(cmd.user_id)
         if cached is not None:
-            return profile_from_json(cached)
+            try:
+                return profile_from_json(cached)
+            except (ValueError, TypeError, KeyError):
+                pass  # not this release's shape (or damaged): read the database instead
         with self._uow_factory() as uow:
             user = uow.users.get(cmd.user_id)
         if user is None:

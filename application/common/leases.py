@@ -1,41 +1,64 @@
-"""Units of a shared rate-limit bucket bought in advance, a few at a time, per process.
+"""Units of a shared rate-limit bucket bought in advance, per process, for busy clients.
 
-The API-wide limit (``Rule.API``) is charged on every request. Buying ``size`` units in
-one step and spending them locally for up to ``valid_for`` takes that Redis round trip
-off most requests, and the shared bucket still counts every unit: a client never gets
-more than the limit, and at most ``size - 1`` fewer per process (units bought and not
-spent in time are lost). Near the limit, when ``size`` units no longer fit, requests are
-charged one by one again, so the limit is reached exactly.
+The API-wide limit (``Rule.API``) is charged on every request. For a client this process
+has seen more than ``size`` times within ``window``, ``size`` units are bought in one
+step and spent locally, which takes that Redis round trip off most of its requests;
+every other client is charged one unit a request, as before. Bought units are paid
+for: the shared bucket counts every one, so nobody gets past the limit, and none is
+lost: a client that stops spends what it holds when it comes back. While a process
+holds up to ``size - 1`` of a client's units, the bucket is that much ahead of the
+client, so near its limit the client may be refused that many requests early on
+another process. Near the limit, when ``size`` units no longer fit, a request is
+charged alone again.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_KEYS = 10_000
 
 
+@dataclass(slots=True)
+class _Client:
+    units: int
+    until: datetime
+    seen: int
+
+
 class Leases:
-    def __init__(self, size: int = 8, valid_for: timedelta = timedelta(seconds=1)) -> None:
+    def __init__(self, size: int = 8, window: timedelta = timedelta(seconds=1)) -> None:
         self.size = size
-        self._valid_for = valid_for
+        self._window = window
         self._lock = threading.Lock()
-        self._held: dict[str, tuple[int, datetime]] = {}
+        self._clients: dict[str, _Client] = {}
 
-    def take(self, key: str, at: datetime) -> bool:
-        """Spend one unit bought earlier; False when none is left or they expired."""
+    def take(self, key: str, at: datetime) -> int:
+        """0 when a unit bought earlier was spent (nothing to charge); otherwise how many
+        units to buy now: ``size`` for a busy client, else 1. Counts the request."""
         with self._lock:
-            units, until = self._held.get(key, (0, at))
-            if units <= 0 or at >= until:
-                return False
-            self._held[key] = (units - 1, until)
-            return True
+            client = self._clients.get(key) or self._track(key, at)
+            if at >= client.until:
+                client.until, client.seen = at + self._window, 0
+            client.seen += 1
+            if client.units > 0:
+                client.units -= 1
+                return 0
+            return self.size if client.seen > self.size else 1
 
-    def keep(self, key: str, units: int, at: datetime) -> None:
-        """Hold ``units`` bought just now (the oldest holding goes when too many)."""
+    def keep(self, key: str, units: int) -> None:
+        """Hold ``units`` just bought for the client (beyond the one its request used)."""
         with self._lock:
-            self._held.pop(key, None)
-            if len(self._held) >= MAX_KEYS:
-                del self._held[next(iter(self._held))]
-            self._held[key] = (units, at + self._valid_for)
+            client = self._clients.get(key)
+            if client is not None:
+                client.units += units
+
+    def _track(self, key: str, at: datetime) -> _Client:
+        """A client seen for the first time; the oldest is dropped when too many (with
+        the units it held: its bucket leaks them away like any charge)."""
+        if len(self._clients) >= MAX_KEYS:
+            del self._clients[next(iter(self._clients))]
+        client = self._clients[key] = _Client(units=0, until=at + self._window, seen=0)
+        return client

@@ -95,11 +95,11 @@ class Throttle:
         rule spends units leased in advance (:mod:`application.common.leases`)."""
         key, limit = self.key(rule, ip, subject), self._limits[rule]
         if rule is Rule.API and self._leases is not None:
-            now = self._clock.now()
-            if self._leases.take(key, now):
+            wanted = self._leases.take(key, self._clock.now())
+            if wanted == 0:
                 return
-            if self._limiter.acquire(key, limit, self._leases.size).allowed:
-                self._leases.keep(key, self._leases.size - 1, now)
+            if wanted > 1 and self._limiter.acquire(key, limit, wanted).allowed:
+                self._leases.keep(key, wanted - 1)
                 return
         self._raise_if_refused(self._limiter.acquire(key, limit))
 

@@ -28,18 +28,23 @@ class SessionValidityCache(Protocol):
 
 
 class ProfileCache(Protocol):
-    """``user:profile:{uid}``: a user's profile as the API shows it (JSON text), so ``GET
-    /me`` reads no database. Filled only where nothing is cached (SET NX); every change to
-    a user writes a short tombstone after the commit, which a fill that read the
-    database before the change cannot overwrite. Never raises."""
+    """``user:profile:v1:{uid}``: a user's profile as ``GET /me`` shows it, as JSON text
+    the caller makes and reads (the ``v1`` changes with its shape), so that call reads no
+    database. Never raises: an unreachable cache reads as a miss."""
 
     def get(self, user_id: UserId) -> str | None:
-        """The cached JSON; None on a miss, a tombstone, or an unreachable cache."""
+        """The cached text; None on a miss, a tombstone, or an unreachable cache."""
         ...
 
-    def remember(self, user_id: UserId, profile: str) -> None: ...
+    def remember(self, user_id: UserId, profile: str) -> None:
+        """Cache it for 60 s, only where nothing is cached (SET NX): a fill never
+        overwrites a tombstone, so a request that read the database before a change
+        cannot put the old profile back."""
+        ...
 
-    def forget(self, user_ids: Iterable[UserId]) -> None: ...
+    def forget(self, user_ids: Iterable[UserId]) -> None:
+        """After a commit that changed these users: a 10-second tombstone over each."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,6 @@ bodies, security headers, CORS from an exact allow-list, one JSON log line."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 
@@ -37,7 +36,7 @@ def install(app: Flask) -> None:
 def _start() -> None:
     g.started = time.perf_counter()
     offered = request.headers.get("X-Request-ID", "")
-    g.request_id = offered if _REQUEST_ID.match(offered) else os.urandom(16).hex()
+    g.request_id = offered if _REQUEST_ID.match(offered) else container().ids().new().hex
 
 
 def _meter() -> Response | None:

@@ -18,7 +18,7 @@ def test_a_profile_changed_in_one_process_is_fresh_in_the_other(
     token = first.signed_in("ada@example.com")["access_token"]
     assert first.call("GET", "/me", token).json["first_name"] == "Ada"
     assert redis.Redis.from_url(private_redis.url).exists(
-        f"user:profile:{first.call('GET', '/me', token).json['id']}"
+        f"user:profile:v1:{first.call('GET', '/me', token).json['id']}"
     )
 
     changed = second.call("PATCH", "/me", token, json={"first_name": "Augusta"})

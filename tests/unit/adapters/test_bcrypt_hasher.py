@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 
 import bcrypt
@@ -121,3 +122,33 @@ def test_checks_beyond_the_concurrency_bound_are_shed_quickly(
 def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
     with pytest.raises(ValueError, match=r"pepper|rounds"):
         BcryptPasswordHasher(pepper=pepper, rounds=rounds)
+
+
+def test_one_check_runs_one_waits_and_a_third_is_refused_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hasher = a_hasher(max_concurrent=1, wait_seconds=5)
+    stored = hasher.hash(PASSWORD)
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_checkpw(password: bytes, hashed: bytes) -> bool:
+        entered.set()
+        release.wait(5)
+        return REAL_CHECKPW(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", slow_checkpw)
+    results: list[bool] = []
+    running = threading.Thread(target=lambda: results.append(hasher.verify(PASSWORD, stored)))
+    running.start()
+    assert entered.wait(5)
+    waiting = threading.Thread(target=lambda: results.append(hasher.verify(PASSWORD, stored)))
+    waiting.start()
+    time.sleep(0.05)  # the second caller is now waiting for the slot
+    started = time.monotonic()
+    with pytest.raises(UnavailableError):
+        hasher.verify(PASSWORD, stored)
+    assert time.monotonic() - started < 0.1  # refused at once, not after the wait
+    release.set()
+    running.join(5)
+    waiting.join(5)
+    assert results == [True, True]
