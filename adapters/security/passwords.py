@@ -35,7 +35,7 @@ class BcryptPasswordHasher(PasswordHasher):
     """
 
     def __init__(
-        self, pepper: bytes, rounds: int, max_concurrent: int = 1, wait_seconds: float = 0.08
+        self, pepper: bytes, rounds: int, max_concurrent: int = 1, wait_seconds: float = 0.05
     ) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be within {MIN_ROUNDS}..{MAX_ROUNDS}")
