@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+import sys
 import threading
-import time
 import unicodedata
 
 import bcrypt
@@ -90,11 +90,8 @@ def test_rehash_is_needed_when_the_cost_or_the_scheme_changes() -> None:
     assert a_hasher().needs_rehash(PasswordHash(SCHEME, "garbage"))
 
 
-def test_checks_beyond_the_concurrency_bound_are_shed_quickly(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    hasher = a_hasher(max_concurrent=1, wait_seconds=0.01)
-    stored = hasher.hash(PASSWORD)
+def _blocking_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Every bcrypt check now signals ``entered`` and waits for ``release``."""
     entered, release = threading.Event(), threading.Event()
 
     def slow_checkpw(password: bytes, hashed: bytes) -> bool:
@@ -103,6 +100,15 @@ def test_checks_beyond_the_concurrency_bound_are_shed_quickly(
         return REAL_CHECKPW(password, hashed)
 
     monkeypatch.setattr(bcrypt, "checkpw", slow_checkpw)
+    return entered, release
+
+
+def test_checks_beyond_the_concurrency_bound_are_shed_quickly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hasher = a_hasher(max_concurrent=1, wait_seconds=0.01)
+    stored = hasher.hash(PASSWORD)
+    entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
     first = threading.Thread(target=lambda: results.append(hasher.verify(PASSWORD, stored)))
     first.start()
@@ -124,31 +130,43 @@ def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
         BcryptPasswordHasher(pepper=pepper, rounds=rounds)
 
 
-def test_one_check_runs_one_waits_and_a_third_is_refused_at_once(
+def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, wait_seconds=5)
+    hasher = a_hasher(max_concurrent=1, wait_seconds=60)
     stored = hasher.hash(PASSWORD)
-    entered, release = threading.Event(), threading.Event()
-
-    def slow_checkpw(password: bytes, hashed: bytes) -> bool:
-        entered.set()
-        release.wait(5)
-        return REAL_CHECKPW(password, hashed)
-
-    monkeypatch.setattr(bcrypt, "checkpw", slow_checkpw)
+    entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
     running = threading.Thread(target=lambda: results.append(hasher.verify(PASSWORD, stored)))
     running.start()
     assert entered.wait(5)
     waiting = threading.Thread(target=lambda: results.append(hasher.verify(PASSWORD, stored)))
     waiting.start()
-    time.sleep(0.05)  # the second caller is now waiting for the slot
-    started = time.monotonic()
-    with pytest.raises(UnavailableError):
-        hasher.verify(PASSWORD, stored)
-    assert time.monotonic() - started < 0.1  # refused at once, not after the wait
+    while waiting.is_alive() and not _is_waiting(waiting):
+        threading.Event().wait(0.01)
+    refused: list[type[BaseException]] = []
+
+    def third() -> None:
+        try:
+            hasher.verify(PASSWORD, stored)
+        except UnavailableError as error:
+            refused.append(type(error))
+
+    caller = threading.Thread(target=third)
+    caller.start()
+    caller.join(10)  # far below the 60 s a caller let in to wait would take
+    assert refused == [UnavailableError]
     release.set()
     running.join(5)
     waiting.join(5)
     assert results == [True, True]
+
+
+def _is_waiting(thread: threading.Thread) -> bool:
+    """Whether ``thread`` is parked (its frame inside a semaphore or lock wait)."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    while frame is not None:
+        if frame.f_code.co_name in ("acquire", "wait"):
+            return True
+        frame = frame.f_back
+    return False
