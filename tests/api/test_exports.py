@@ -257,7 +257,9 @@ def test_a_superseded_attempt_neither_completes_nor_leaves_its_file(bastion: Bas
     assert _status(bastion, token, str(export_id)) == "processing"
 
 
-def test_an_export_that_keeps_failing_ends_failed_with_a_reason(bastion: Bastion) -> None:
+def test_an_export_that_keeps_failing_ends_failed_with_a_reason(
+    bastion: Bastion, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = _token(bastion)
     export_id = ExportId(UUID(_request(bastion, token).json["id"]))
     files = bastion.container.files()
@@ -266,13 +268,10 @@ def test_an_export_that_keeps_failing_ends_failed_with_a_reason(bastion: Bastion
         raise OSError(28, "No space left on device")
 
     bastion.exports.queued.clear()
-    original = files.create
-    files.create = full_disk  # type: ignore[method-assign]
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(files, "create", full_disk)
         with pytest.raises(OSError, match="No space"):
             bastion.container.build_export()(export_id)
-    finally:
-        files.create = original  # type: ignore[method-assign]
     assert _status(bastion, token, str(export_id)) == "processing"
 
     assert bastion.container.fail_export()(export_id, reason_for(OSError(28, "full")))

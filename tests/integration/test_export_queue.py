@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 import redis
 from rq.job import Job
 
@@ -78,7 +79,7 @@ def test_with_redis_down_the_request_stands_as_pending(
 
 
 def test_the_in_process_queue_builds_exports_and_gives_up_after_its_retries(
-    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bastion = on_postgres(private_redis.url)
     container = bastion.container
@@ -95,7 +96,7 @@ def test_the_in_process_queue_builds_exports_and_gives_up_after_its_retries(
     def full_disk(*_: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    files.create = full_disk  # type: ignore[method-assign]
+    monkeypatch.setattr(files, "create", full_disk)
     token, failing = _export(bastion, "bea@example.com")
     assert threaded.flush(timeout=20)
     view = bastion.call("GET", f"/me/exports/{failing}", token).json
