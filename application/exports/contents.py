@@ -5,6 +5,7 @@ of work, so a long history never pins one transaction or one large list in memor
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -127,21 +128,12 @@ def _event(event: AccountEvent) -> dict[str, Any]:
 
 
 def _session(session: DeviceSession) -> dict[str, Any]:
-    """``SessionView`` (no address, no hash) plus how the session ended."""
-    view = SessionView.of(session)
+    """``SessionView`` (no address, no hash; ``current`` means nothing in a file) plus how
+    the session ended."""
+    shown = dataclasses.asdict(SessionView.of(session))
+    del shown["current"]
     return {
-        "id": view.id,
-        "browser": view.browser,
-        "os": view.os,
-        "device": view.device,
-        "network": view.network,
-        "location": view.location,
-        "trust_score": view.trust_score,
-        "verified": view.verified,
-        "methods": view.methods,
-        "created_at": view.created_at,
-        "last_active_at": view.last_active_at,
-        "expires_at": view.expires_at,
+        **shown,
         "status": session.status,
         "revoked_at": session.revoked_at,
         "revoked_reason": session.revoked_reason,
