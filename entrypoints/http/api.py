@@ -71,10 +71,16 @@ def container() -> Container:
     return cast("Container", current_app.extensions[CONTAINER_KEY])
 
 
+def client_ip() -> str:
+    """The caller's address (``remote_addr`` after trusted-proxy handling): all the rate
+    limits need, so every request does not build a whole :func:`client`."""
+    return request.remote_addr or "0.0.0.0"  # noqa: S104 -- a placeholder, never bound
+
+
 def client() -> ClientContext:
-    """The caller as the transport sees it (``remote_addr`` after trusted-proxy handling)."""
+    """The caller as the transport sees it."""
     return ClientContext(
-        ip=request.remote_addr or "0.0.0.0",  # noqa: S104 -- a placeholder, never bound
+        ip=client_ip(),
         user_agent=request.headers.get("User-Agent", "")[:1024],
         location_hints=_location_hints(),
     )

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from application.common.throttle import Rule
-from entrypoints.http.api import client, container
+from entrypoints.http.api import client_ip, container
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -18,7 +18,7 @@ def limited(rule: Rule) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def throttled(*args: P.args, **kwargs: P.kwargs) -> R:
-            container().throttle().charge(rule, client().ip)
+            container().throttle().charge(rule, client_ip())
             return view(*args, **kwargs)
 
         return throttled

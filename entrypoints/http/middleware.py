@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, g, request
 
 from application.common.throttle import Rule
-from entrypoints.http.api import client, container
+from entrypoints.http.api import client_ip, container
 from entrypoints.http.problems import problem
 
 log = logging.getLogger("bastion.access")
@@ -42,7 +42,7 @@ def _start() -> None:
 def _meter() -> Response | None:
     if request.method == "OPTIONS" or request.path.startswith(_UNMETERED):
         return None
-    container().throttle().charge(Rule.API, client().ip)
+    container().throttle().charge(Rule.API, client_ip())
     return None
 
 
