@@ -33,6 +33,7 @@ from adapters.notify.templates import NoticeRenderer
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.health import RedisHealthProbe
+from adapters.redis.invalidation_feed import RedisInvalidationFeed
 from adapters.redis.lock import RedisLock
 from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
@@ -69,7 +70,7 @@ from application.account.change_password import ChangePassword
 from application.account.confirm_email_change import ConfirmEmailChange
 from application.account.create_admin import CreateAdmin
 from application.account.delete_account import DeleteAccount
-from application.account.get_profile import GetProfile
+from application.account.get_profile import ForgetProfiles, GetProfile
 from application.account.list_events import ListOwnEvents
 from application.account.request_email_change import RequestEmailChange
 from application.account.update_profile import UpdateProfile
@@ -96,6 +97,7 @@ from application.common.factor_checks import FactorChecks, StepUp
 from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
 from application.common.leases import Leases
 from application.common.login_attempts import LoginAttempts
+from application.common.near_cache import NearCache
 from application.common.notices import NoticeBudget
 from application.common.password_rules import PasswordRules
 from application.common.revocation import SessionRevoker
@@ -195,19 +197,29 @@ class Container(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisProfileCache, connector=redis),
         memory=providers.Singleton(MemoryProfileCache, clock=clock),
     )
+    near_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(
+            NearCache, feed=providers.Singleton(RedisInvalidationFeed, connector=redis)
+        ),
+        memory=providers.Singleton(NearCache, feed=None),
+    )
+    """This process's copies of sessions' validity and profiles (the embedded default's
+    caches are in-process already, so it keeps none)."""
+    forget_profiles = providers.Singleton(ForgetProfiles, cache=profile_cache, near=near_cache)
     uow = providers.Selector(
         config.store,
         sql=providers.Factory(
             SqlUnitOfWork,
             session_factory=session_factory,
             ids=ids,
-            users_changed=profile_cache.provided.forget,
+            users_changed=forget_profiles,
         ),
         memory=providers.Factory(
             MemoryUnitOfWork,
             db=memory_database,
             ids=ids,
-            users_changed=profile_cache.provided.forget,
+            users_changed=forget_profiles,
         ),
     )
     read_session_factory = providers.Singleton(build_session_factory, engine=engine, read_only=True)
@@ -437,9 +449,15 @@ class Container(containers.DeclarativeContainer):
         policy=providers.Object(CodePolicy(purpose="email_change")),
     )
     revoker = providers.Singleton(
-        SessionRevoker, uow_factory=uow.provider, cache=validity_cache, publisher=publisher
+        SessionRevoker,
+        uow_factory=uow.provider,
+        cache=validity_cache,
+        publisher=publisher,
+        near=near_cache,
     )
-    validity = providers.Singleton(SessionValidity, uow_factory=uow.provider, cache=validity_cache)
+    validity = providers.Singleton(
+        SessionValidity, uow_factory=uow.provider, cache=validity_cache, near=near_cache
+    )
 
     # --- use cases -------------------------------------------------------------------
     register_user = providers.Factory(
@@ -578,7 +596,7 @@ class Container(containers.DeclarativeContainer):
         PurgeUnverifiedUsers, uow=uow, lock=lock, clock=clock
     )
     get_profile = providers.Singleton(
-        GetProfile, uow_factory=read_uow.provider, cache=profile_cache
+        GetProfile, uow_factory=read_uow.provider, cache=profile_cache, near=near_cache
     )
     update_profile = providers.Factory(
         UpdateProfile, uow=uow, phones=phones, publisher=publisher, clock=clock

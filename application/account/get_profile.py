@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from application.common.near_cache import NearCache, user_key
 from application.ports.ephemeral import ProfileCache
 from application.ports.persistence import UnitOfWork
 from application.results import UserProfile
@@ -23,28 +24,62 @@ class GetProfileCommand:
 
 class GetProfile:
     """``GET /me``, the hot path: one per process (a unit of work per call, not per
-    instance, so threads share it). The profile comes from the profile cache, and only
-    on a miss from the database, which then fills the cache; every committed change to
-    the user drops it (the units of work report the users they changed)."""
+    instance, so threads share it). The profile comes from this process's copy, else the
+    profile cache, and only on a miss from the database, which then fills both; every
+    committed change to the user drops them (``ForgetProfiles``)."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], cache: ProfileCache) -> None:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        cache: ProfileCache,
+        near: NearCache | None = None,
+    ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
+        self._near = near or NearCache(None)
 
     def __call__(self, cmd: GetProfileCommand) -> UserProfile:
-        cached = self._cache.get(cmd.user_id)
-        if cached is not None:
-            try:
-                return profile_from_json(cached)
-            except (ValueError, TypeError, KeyError):
-                pass  # not this release's shape (or damaged): read the database instead
-        with self._uow_factory() as uow:
-            user = uow.users.get(cmd.user_id)
-        if user is None:
-            raise NotFoundError()
-        profile = UserProfile.of(user)
-        self._cache.remember(cmd.user_id, profile_to_json(profile))
+        key = user_key(cmd.user_id)
+        near = self._near.lookup(key)
+        if isinstance(near.value, UserProfile):
+            return near.value
+        profile = self._from_cache(cmd.user_id)
+        if profile is None:
+            with self._uow_factory() as uow:
+                user = uow.users.get(cmd.user_id)
+            if user is None:
+                raise NotFoundError()
+            profile = UserProfile.of(user)
+            self._cache.remember(cmd.user_id, profile_to_json(profile))
+        self._near.keep(key, profile, near.token)
         return profile
+
+    def _from_cache(self, user_id: UserId) -> UserProfile | None:
+        cached = self._cache.get(user_id)
+        if cached is None:
+            return None
+        try:
+            return profile_from_json(cached)
+        except (ValueError, TypeError, KeyError):
+            return None  # not this release's shape (or damaged): read the database instead
+
+
+class ForgetProfiles:
+    """Told by the units of work, after a commit, which users they changed: tombstones
+    their cached profiles, drops every process's copy, and waits until no process trusts
+    one, so the next ``GET /me`` anywhere shows the change."""
+
+    def __init__(self, cache: ProfileCache, near: NearCache | None = None) -> None:
+        self._cache = cache
+        self._near = near or NearCache(None)
+
+    def __call__(self, user_ids: Iterable[UserId]) -> None:
+        changed = list(user_ids)
+        if not changed:
+            return
+        self._cache.forget(changed)
+        if self._near.drop([user_key(user_id) for user_id in changed]):
+            self._near.settle()
 
 
 _TIMES = ("created_at", "updated_at", "last_login_at")

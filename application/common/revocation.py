@@ -2,11 +2,13 @@
 
 PostgreSQL is the truth. A revocation commits first, then overwrites the cache entry with
 a tombstone ("0"), so a reader that loaded "valid" just before the commit cannot cache it
-again (its SET NX loses). The revocation also sits in an outbox, written in the same
-transaction and cleared once the tombstone landed. If the cache was unreachable, the
-revoker waits one drain interval before it answers: by then every process checks the
-outbox before it trusts its cache again (``application.common.validity``; SECURITY SE-07,
-FI-04), so no request sent after the answer sees a stale "valid".
+again (its SET NX loses), and publishes the session on the invalidation feed, holding its
+answer until no process trusts its copy (``application.common.near_cache``). The
+revocation also sits in an outbox, written in the same transaction and cleared once the
+tombstone and the publish landed. If the cache was unreachable, the revoker waits one
+drain interval before it answers: by then every process checks the outbox before it
+trusts its cache again (``application.common.validity``; SECURITY SE-07, FI-04), so no
+request sent after the answer sees a stale "valid".
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from application.common.messages import announce
+from application.common.near_cache import NearCache, session_key
 from application.common.validity import DRAIN_INTERVAL
 from application.ports.ephemeral import SessionValidityCache
 from application.ports.messaging import EventPublisher
@@ -32,12 +35,14 @@ class SessionRevoker:
         uow_factory: Callable[[], UnitOfWork],
         cache: SessionValidityCache,
         publisher: EventPublisher,
+        near: NearCache | None = None,
         hold: timedelta = DRAIN_INTERVAL,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
         self._publisher = publisher
+        self._near = near or NearCache(None)
         self._hold = hold
         self._sleep = sleep
 
@@ -80,6 +85,8 @@ class SessionRevoker:
 
     def _forget(self, session_ids: Sequence[SessionId], user_id: UserId, at: datetime) -> None:
         landed = [session_id for session_id in session_ids if self._cache.tombstone(session_id)]
+        if landed and not self._near.drop([session_key(s) for s in landed]):
+            landed = []
         try:
             if landed:
                 with self._uow_factory() as uow:
@@ -90,3 +97,5 @@ class SessionRevoker:
         finally:
             if len(landed) < len(session_ids):
                 self._sleep(self._hold.total_seconds())
+            else:
+                self._near.settle()

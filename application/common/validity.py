@@ -1,17 +1,20 @@
 """Is this session still valid? The hot-path question, asked on every authenticated call.
 
-One cache read answers it; a miss reads the database and caches "valid" (never over a
-tombstone: a tombstone always wins). PostgreSQL is the truth (SECURITY SE-07, FI-04).
+This process's copy answers it (``application.common.near_cache``), else one cache read;
+a miss reads the database and caches "valid" (never over a tombstone: a tombstone always
+wins). PostgreSQL is the truth (SECURITY SE-07, FI-04).
 
 Why no request sent after a revocation answered is served a stale cached "valid":
 
-- A revocation commits, then tombstones the cache. A tombstone that failed leaves the
-  session in the revocation outbox, and the revoker then holds its answer for
-  ``DRAIN_INTERVAL`` (``SessionRevoker``).
+- A revocation commits, then tombstones the cache and publishes the session on the
+  invalidation feed, which drops every process's copy before the revoker answers. A
+  tombstone or publish that failed leaves the session in the revocation outbox, and the
+  revoker then holds its answer for ``DRAIN_INTERVAL`` (``SessionRevoker``).
 - Each process trusts its cache only while its last outbox check is younger than
   ``DRAIN_INTERVAL`` (by the request clock; a clock stepped back counts as old) and ended
   with the outbox empty. The first request after that drains the outbox before it looks
-  at the cache: it tombstones every entry and removes those that landed, page by page.
+  at the cache: it tombstones and publishes every entry and removes those that landed,
+  page by page; then the copies wait for a fresh read of the feed.
   While entries remain (the cache is unreachable), while a check is running, or after a
   check failed, requests read the database instead.
 - So a request that starts after a revocation's answer finds this process's last check
@@ -33,6 +36,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from threading import Lock
 
+from application.common.near_cache import Lookup, NearCache, session_key
 from application.ports.ephemeral import SessionValidityCache
 from application.ports.persistence import UnitOfWork
 from domain.ids import SessionId
@@ -49,12 +53,14 @@ class SessionValidity:
         self,
         uow_factory: Callable[[], UnitOfWork],
         cache: SessionValidityCache,
+        near: NearCache | None = None,
         drain_interval: timedelta = DRAIN_INTERVAL,
         page_size: int = DRAIN_PAGE_SIZE,
         max_pages: int = DRAIN_MAX_PAGES,
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
+        self._near = near or NearCache(None)
         self._drain_interval = drain_interval
         self._page_size = page_size
         self._max_pages = max_pages
@@ -65,14 +71,20 @@ class SessionValidity:
 
     def is_valid(self, session_id: SessionId, at: datetime) -> bool:
         trusted = self._trust_cache(at)
-        if trusted:
-            cached = self._cache.get(session_id)
-            if cached is not None:
-                return cached
+        key = session_key(session_id)
+        near = self._near.lookup(key) if trusted else Lookup(None, None)
+        if isinstance(near.value, bool):
+            return near.value
+        cached = self._cache.get(session_id) if trusted else None
+        if cached is not None:
+            self._near.keep(key, cached, near.token)
+            return cached
         with self._uow_factory() as uow:
             active = uow.sessions.is_active(session_id, at)
-        if active and trusted:
-            self._cache.remember_valid(session_id)
+        if trusted:
+            if active:
+                self._cache.remember_valid(session_id)
+            self._near.keep(key, active, near.token)
         return active
 
     def _trust_cache(self, at: datetime) -> bool:
@@ -87,6 +99,7 @@ class SessionValidity:
         try:
             empty = self._drain()
         finally:
+            self._near.expire()  # copies are trusted again only after a read of the feed
             with self._lock:
                 self._draining, self._outbox_empty = False, empty
         return empty
@@ -99,6 +112,8 @@ class SessionValidity:
             with self._uow_factory() as uow:
                 page = uow.revocations.pending(limit=self._page_size)
             landed = list(itertools.takewhile(self._cache.tombstone, page))
+            if landed and not self._near.drop([session_key(s) for s in landed]):
+                landed = []
             if landed:
                 with self._uow_factory() as uow:
                     uow.revocations.remove(landed)

@@ -7,16 +7,17 @@ switch, so a revoker can fail to reach it while a reader still can.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.memory.ephemeral import MemorySessionValidityCache
+from adapters.memory.ephemeral import MemoryInvalidationFeed, MemorySessionValidityCache
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
+from application.common.near_cache import HOLD_SECONDS, WINDOW_SECONDS, NearCache
 from application.common.revocation import SessionRevoker
 from application.common.validity import DRAIN_INTERVAL, SessionValidity
-from application.ports.ephemeral import SessionValidityCache
+from application.ports.ephemeral import FeedPage, InvalidationFeed, SessionValidityCache
 from application.ports.persistence import UnitOfWork
 from domain.ids import SessionId
 from domain.sessions import DeviceSession, RevokeReason
@@ -46,11 +47,27 @@ class SwitchableCache(SessionValidityCache):
         return self.reachable and self.shared.tombstone(session_id)
 
 
+class SwitchableFeed(InvalidationFeed):
+    """One process's view of the shared invalidation feed."""
+
+    def __init__(self, shared: InvalidationFeed) -> None:
+        self.shared = shared
+        self.reachable = True
+
+    def publish(self, keys: Sequence[str]) -> bool:
+        return self.reachable and self.shared.publish(keys)
+
+    def read(self, after: str | None) -> FeedPage | None:
+        return self.shared.read(after) if self.reachable else None
+
+
 @dataclass
 class World:
     clock: ManualClock = field(default_factory=ManualClock)
     db: MemoryDatabase = field(default_factory=MemoryDatabase)
     waits: list[float] = field(default_factory=list)
+    feed: MemoryInvalidationFeed = field(default_factory=MemoryInvalidationFeed)
+    monotonic: float = 0.0
 
     def __post_init__(self) -> None:
         self.cache = MemorySessionValidityCache(self.clock)
@@ -64,22 +81,35 @@ class World:
         return SwitchableCache(self.cache)
 
     def reader(
-        self, page_size: int = 100, max_pages: int = 50
+        self, page_size: int = 100, max_pages: int = 50, near: NearCache | None = None
     ) -> tuple[SessionValidity, SwitchableCache]:
         view = self.view()
-        validity = SessionValidity(self.uow, view, page_size=page_size, max_pages=max_pages)
+        validity = SessionValidity(self.uow, view, near, page_size=page_size, max_pages=max_pages)
         return validity, view
 
-    def revoker(self, *, reachable: bool, wait_moves_the_clock: bool = True) -> SessionRevoker:
+    def revoker(
+        self, *, reachable: bool, wait_moves_the_clock: bool = True, near: NearCache | None = None
+    ) -> SessionRevoker:
         view = self.view()
         view.reachable = reachable
 
         def sleep(seconds: float) -> None:
             self.waits.append(seconds)
+            self.monotonic += seconds
             if wait_moves_the_clock:
                 self.clock.advance(seconds)
 
-        return SessionRevoker(self.uow, view, MemoryEventPublisher(), sleep=sleep)
+        return SessionRevoker(self.uow, view, MemoryEventPublisher(), near, sleep=sleep)
+
+    def near(self) -> tuple[NearCache, SwitchableFeed]:
+        """A process's copies, on the shared feed and the world's monotonic time."""
+        feed = SwitchableFeed(self.feed)
+        return NearCache(feed, monotonic=lambda: self.monotonic, sleep=self.sleep), feed
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.monotonic += seconds
+        self.clock.advance(seconds)
 
     def sessions(self, count: int, user: User | None = None) -> list[DeviceSession]:
         made = [a_session(user or self.user) for _ in range(count)]
@@ -231,3 +261,65 @@ def test_a_reader_that_cannot_reach_the_cache_asks_the_database() -> None:
     world.revoke(world.revoker(reachable=False), session.id)
     assert reader.is_valid(session.id, world.now()) is False
     assert world.pending() == [session.id]
+
+
+# --- with this process's copies (near cache) ----------------------------------------
+
+
+def test_a_valid_session_is_answered_from_the_copy_without_the_cache() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    near, _ = world.near()
+    reader, view = world.reader(near=near)
+    assert reader.is_valid(session.id, world.now())
+
+    view.reachable = False  # a cache read would now miss and go to the database
+    world.db = MemoryDatabase()  # ... where the session no longer exists
+
+    assert reader.is_valid(session.id, world.now())
+
+
+def test_a_revocation_drops_every_copy_before_it_answers() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    near, _ = world.near()
+    reader, _ = world.reader(near=near)
+    assert reader.is_valid(session.id, world.now())  # a copy of "valid" in the reader
+    revoking, _ = world.near()
+
+    world.revoke(world.revoker(reachable=True, near=revoking), session.id)
+
+    assert world.waits == [HOLD_SECONDS]
+    assert HOLD_SECONDS > WINDOW_SECONDS
+    assert reader.is_valid(session.id, world.now()) is False
+    assert world.pending() == []
+
+
+def test_a_revocation_that_could_not_publish_waits_in_the_outbox_and_is_never_served() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    near, _ = world.near()
+    reader, _ = world.reader(near=near)
+    assert reader.is_valid(session.id, world.now())
+    world.clock.advance(0.1)
+    revoking, revoking_feed = world.near()
+    revoking_feed.reachable = False  # the tombstone lands, the publish does not
+
+    world.revoke(world.revoker(reachable=True, near=revoking), session.id)
+
+    assert world.waits == [DRAIN_INTERVAL.total_seconds()]
+    assert world.pending() == [session.id]
+    assert reader.is_valid(session.id, world.now()) is False  # drained, then the feed read
+    assert world.pending() == []
+
+
+def test_a_reader_whose_feed_is_unreachable_uses_the_cache_and_the_database() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    near, feed = world.near()
+    feed.reachable = False
+    reader, _ = world.reader(near=near)
+
+    assert reader.is_valid(session.id, world.now())
+    world.revoke(world.revoker(reachable=True), session.id)  # publishes nothing
+    assert reader.is_valid(session.id, world.now()) is False

@@ -1,0 +1,99 @@
+"""Each process's copies of validity and profiles, on real PostgreSQL and Redis (SECURITY
+SE-07, FI-04). Two app instances are two processes: one answers ``GET /me`` from its
+copies while the other revokes or changes what they hold."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import redis
+
+from tests.fixtures.redis import RedisServer
+from tests.integration.test_outages import Bastion, assert_refused_token
+
+READERS = 8
+
+
+def test_after_a_logout_answers_no_request_another_process_starts_is_accepted(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+) -> None:
+    reader, revoker = on_postgres(private_redis.url), on_postgres(private_redis.url)
+    token = reader.signed_in("ada@example.com")["access_token"]
+    assert reader.call("GET", "/me", token).status_code == 200  # the reader holds a copy
+    answered_at: list[float] = []
+    seen: list[tuple[float, int]] = []
+    start = threading.Barrier(READERS + 1)
+
+    def hammer() -> None:
+        client = reader.client.application.test_client()
+        start.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            sent = time.monotonic()
+            status = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            seen.append((sent, status.status_code))
+            if answered_at and sent > answered_at[0] + 0.2:
+                return
+
+    threads = [threading.Thread(target=hammer) for _ in range(READERS)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(0.1)
+    assert revoker.call("POST", "/auth/logout", token=token).status_code == 204
+    answered_at.append(time.monotonic())
+    for thread in threads:
+        thread.join(35)
+
+    after = [status for sent, status in seen if sent > answered_at[0]]
+    assert 200 in [status for sent, status in seen if sent < answered_at[0]]
+    assert after
+    assert set(after) == {401}
+
+
+def test_a_flushed_redis_leaves_no_copy_to_serve_a_later_revocation(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+) -> None:
+    reader, revoker = on_postgres(private_redis.url), on_postgres(private_redis.url)
+    token = reader.signed_in("ada@example.com")["access_token"]
+    assert reader.call("GET", "/me", token).status_code == 200
+
+    redis.Redis.from_url(private_redis.url).flushall()
+    assert reader.call("GET", "/me", token).status_code == 200
+    assert revoker.call("POST", "/auth/logout", token=token).status_code == 204
+
+    assert_refused_token(reader.call("GET", "/me", token))
+
+
+def test_a_logout_during_a_redis_pause_is_refused_by_the_process_holding_a_copy(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+) -> None:
+    reader, revoker = on_postgres(private_redis.url), on_postgres(private_redis.url)
+    token = reader.signed_in("ada@example.com")["access_token"]
+    assert reader.call("GET", "/me", token).status_code == 200
+
+    private_redis.pause()
+    try:
+        assert revoker.call("POST", "/auth/logout", token=token).status_code == 204
+        assert_refused_token(reader.call("GET", "/me", token))
+    finally:
+        private_redis.resume()
+    time.sleep(0.2)  # the breaker's cooldown
+
+    assert_refused_token(reader.call("GET", "/me", token))
+
+
+def test_a_name_changed_in_one_process_is_shown_at_once_by_another_holding_a_copy(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer
+) -> None:
+    first, second = on_postgres(private_redis.url), on_postgres(private_redis.url)
+    token = first.signed_in("ada@example.com")["access_token"]
+    assert first.call("GET", "/me", token).json["first_name"] == "Ada"
+    assert first.call("GET", "/me", token).json["first_name"] == "Ada"  # from its copy
+
+    changed = second.call("PATCH", "/me", token, json={"first_name": "Augusta"})
+    assert changed.status_code == 200
+
+    assert first.call("GET", "/me", token).json["first_name"] == "Augusta"
