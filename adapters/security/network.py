@@ -12,6 +12,7 @@ from domain.sessions import NetworkInfo
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 MIN_KEY_BYTES = 16
 LIMITER_KEY_CHARS = 32
+REMEMBERED_LIMITER_KEYS = 10_000
 _DISPLAY_PREFIX = {4: 24, 6: 48}
 _LIMITER_V6_PREFIX = 64
 
@@ -28,6 +29,7 @@ class HmacNetworkHasher(NetworkHasher):
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the IP hash key needs at least {MIN_KEY_BYTES} bytes")
         self._key = key
+        self._limiter_keys: dict[str, str] = {}
 
     def network_of(self, ip: str) -> NetworkInfo:
         address = parse_address(ip)
@@ -37,7 +39,16 @@ class HmacNetworkHasher(NetworkHasher):
         return NetworkInfo(ip_hash=self._mac(str(address)), ip_prefix=str(prefix))
 
     def limiter_key(self, ip: str) -> str:
-        """IPv6 clients get a whole /64 each, so one host cannot rotate through addresses."""
+        """IPv6 clients get a whole /64 each, so one host cannot rotate through addresses.
+        Remembered per address: the API-wide limit asks on every request."""
+        known = self._limiter_keys.get(ip)
+        if known is None:
+            if len(self._limiter_keys) >= REMEMBERED_LIMITER_KEYS:
+                self._limiter_keys.clear()
+            known = self._limiter_keys[ip] = self._limiter_key(ip)
+        return known
+
+    def _limiter_key(self, ip: str) -> str:
         address = parse_address(ip)
         if address is None:
             part = "invalid"

@@ -9,8 +9,10 @@ SE-07). The copies here keep that promise with a read-lease:
   commit, drops its own copy, and holds its answer for ``HOLD`` (``settle``).
 - A process trusts its copies only for ``WINDOW`` after the start of its last read of the
   feed, and applies what that read returned before trusting them. The first lookup past
-  the window reads the feed again (one round trip per process and window, not per
-  request); lookups meanwhile fall through to the shared cache.
+  half the window reads the feed again (one round trip per process and half window, not
+  per request), so under traffic the copies never stop being trusted; when they are not
+  (an idle process, a read in flight past the window) lookups fall through to the shared
+  cache.
 - So a request that arrives after a writer's answer finds this process's last read either
   started after the publish (it saw the key and dropped the copy) or more than ``WINDOW``
   ago (the lookup reads the feed first). ``HOLD`` exceeds ``WINDOW`` by a margin.
@@ -37,8 +39,10 @@ from dataclasses import dataclass
 from application.ports.ephemeral import InvalidationFeed
 from domain.ids import SessionId, UserId
 
-WINDOW_SECONDS = 0.025
-HOLD_SECONDS = WINDOW_SECONDS + 0.005
+WINDOW_SECONDS = 0.1
+"""Long enough that a read of the feed started halfway through it ends in time even when
+the reading thread waits for the GIL behind busy request threads (up to 5 ms a switch)."""
+HOLD_SECONDS = WINDOW_SECONDS + 0.01
 TTL_SECONDS = 60.0
 CAPACITY = 50_000
 
@@ -95,19 +99,17 @@ class NearCache:
         self._lock = threading.Lock()
         self._copies: dict[str, tuple[object, float]] = {}
         self._cursor: str | None = None
-        self._trusted_until = float("-inf")
+        self._trusted_until = self._refresh_at = float("-inf")
         self._reading = False
         self._epoch = 0
 
     def lookup(self, key: str) -> Lookup:
         if self._feed is None:
             return _UNTRUSTED
-        found = self._trusted_lookup(key)
-        if found is not None:
-            return found
-        if not self._read_feed(self._feed):
-            return _UNTRUSTED
-        return self._trusted_lookup(key) or _UNTRUSTED
+        now = self._monotonic()
+        if now >= self._refresh_at:
+            self._read_feed(self._feed)
+        return self._copy(key, now)
 
     def keep(self, key: str, value: object, token: int | None) -> None:
         """Keep ``value`` (loaded after the lookup that gave ``token``) unless the feed
@@ -137,23 +139,24 @@ class NearCache:
     def expire(self) -> None:
         """The next lookup reads the feed first."""
         with self._lock:
-            self._trusted_until = float("-inf")
+            self._trusted_until = self._refresh_at = float("-inf")
 
-    def _trusted_lookup(self, key: str) -> Lookup | None:
-        now = self._monotonic()
+    def _copy(self, key: str, now: float) -> Lookup:
         with self._lock:
             if now >= self._trusted_until:
-                return None
+                return _UNTRUSTED
             copy = self._copies.get(key)
             if copy is None or copy[1] <= now:
                 return Lookup(None, self._epoch)
             return Lookup(copy[0], self._epoch)
 
-    def _read_feed(self, feed: InvalidationFeed) -> bool:
-        """One reader at a time; True once a read applied. The others fall through."""
+    def _read_feed(self, feed: InvalidationFeed) -> None:
+        """One reader at a time, from halfway through the window on, so under traffic
+        the next read lands before the last one stops being trusted; lookups meanwhile
+        go on trusting the last read while it lasts."""
         with self._lock:
             if self._reading:
-                return False
+                return
             self._reading = True
             cursor = self._cursor
         started = self._monotonic()
@@ -163,14 +166,14 @@ class NearCache:
             if page is None:
                 self._drop_all()
                 self._cursor = None
-                return False
+                return
             if not page.complete:
                 self._drop_all()
             else:
                 self._drop_locked(page.keys)
             self._cursor = page.cursor
             self._trusted_until = started + self._window
-            return True
+            self._refresh_at = started + self._window / 2
 
     def _forget(self, keys: Iterable[str]) -> None:
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from application.common.leases import Leases
+from application.common.leases import Leases, lease_size
 from application.ports.ephemeral import Decision, Limit, RateLimiter
 from application.ports.security import NetworkHasher
 from application.ports.system import Clock
@@ -82,6 +82,7 @@ class Throttle:
             rule: Limit(capacity=max(1, round(limit.capacity * scale)), period=limit.period)
             for rule, limit in LIMITS.items()
         }
+        self._lease = lease_size(self._limits[Rule.API].capacity)
 
     def key(self, rule: Rule, ip: str, subject: str = "") -> str:
         if rule in PER_SUBJECT:
@@ -95,7 +96,7 @@ class Throttle:
         rule spends units leased in advance (:mod:`application.common.leases`)."""
         key, limit = self.key(rule, ip, subject), self._limits[rule]
         if rule is Rule.API and self._leases is not None:
-            wanted = self._leases.take(key, self._clock.now())
+            wanted = self._leases.take(key, self._clock.now(), self._lease)
             if wanted == 0:
                 return
             if wanted > 1 and self._limiter.acquire(key, limit, wanted).allowed:

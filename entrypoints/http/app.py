@@ -11,6 +11,7 @@ from entrypoints import logs
 from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
+from entrypoints.http.envelope import Envelope, RequestIds
 from entrypoints.http.problems import from_domain, from_http, unexpected
 from entrypoints.http.routes import (
     account,
@@ -52,6 +53,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         },
     )
     app.extensions[CONTAINER_KEY] = container
+    ids = container.ids()
+    request_ids = RequestIds(lambda: ids.new().hex[-16:])
+    app.wsgi_app = Envelope(  # type: ignore[method-assign]
+        app.wsgi_app, request_ids, settings.cors_origin_list
+    )
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

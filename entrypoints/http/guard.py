@@ -2,7 +2,8 @@
 ``@admin_only`` (under it): and its ``role`` claim must be ``admin``.
 
 The token is read only from the ``Authorization`` header, never from a query string
-(RFC 6750 §2.3). The proven principal is kept on ``flask.g`` for the view.
+(RFC 6750 §2.3). The proven principal is kept in the WSGI environ, for the view and the
+access log.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import g, request
+from flask import request
 
 from application.results import Principal
 from application.sessions.authenticate import AuthenticateCommand
 from domain.errors import ForbiddenError, InvalidTokenError
 from domain.users import Role
 from entrypoints.http.api import container
+from entrypoints.http.envelope import PRINCIPAL
 
 log = logging.getLogger("bastion.http")
 P = ParamSpec("P")
@@ -37,7 +39,8 @@ def bearer_token() -> str:
 def authenticated(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        g.principal = container().authenticate()(AuthenticateCommand(bearer_token()))
+        proven = container().authenticate()(AuthenticateCommand(bearer_token()))
+        request.environ[PRINCIPAL] = proven
         return view(*args, **kwargs)
 
     return guarded
@@ -61,5 +64,5 @@ def admin_only(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def principal() -> Principal:
-    found: Principal = g.principal
+    found: Principal = request.environ[PRINCIPAL]
     return found

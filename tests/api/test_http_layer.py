@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 
 import pytest
 
@@ -106,6 +108,47 @@ def test_security_headers_and_request_id(bastion: Bastion) -> None:
     )
     assert hostile.headers["X-Request-ID"] != "a\tb" + "x" * 5000
     assert len(hostile.headers["X-Request-ID"]) == 32
+
+
+def test_each_response_carries_its_headers_once_and_api_answers_are_never_stored(
+    bastion: Bastion,
+) -> None:
+    api = bastion.call("GET", "/me")
+    health = bastion.client.get("/healthz")
+    docs = bastion.client.get("/docs")
+
+    for response in (api, health, docs):
+        names = [name.lower() for name, _ in response.headers]
+        assert len(names) == len(set(names))
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Vary"] == "Origin"
+        assert "Strict-Transport-Security" not in response.headers
+    assert (api.headers["Cache-Control"], api.headers["Pragma"]) == ("no-store", "no-cache")
+    assert "Cache-Control" not in health.headers
+    assert "'self'" in docs.headers["Content-Security-Policy"]
+    assert "'self'" not in api.headers["Content-Security-Policy"]
+    secure = bastion.client.get("/healthz", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=63072000")
+
+
+def test_request_ids_are_unique_and_every_request_logs_one_line(
+    bastion: Bastion, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="bastion.access")
+    answers = [bastion.call("GET", "/me", token=token if n % 2 else None) for n in range(50)]
+
+    ids = {answer.headers["X-Request-ID"] for answer in answers}
+    assert len(ids) == 50
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in ids)
+    lines = [vars(r) for r in caplog.records if r.name == "bastion.access"]
+    assert [line["request_id"] for line in lines] == [a.headers["X-Request-ID"] for a in answers]
+    assert [line["status"] for line in lines] == [a.status_code for a in answers]
+    assert {line["method"] for line in lines} == {"GET"}
+    me = answers[1].json["id"]
+    assert {line["user_id"] for line in lines[1::2]} == {me}
+    assert {line["user_id"] for line in lines[0::2]} == {None}
 
 
 def test_cors_allows_only_listed_origins(make_bastion: BastionFactory) -> None:

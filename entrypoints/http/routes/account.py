@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from application.account.change_password import ChangePasswordCommand
 from application.account.confirm_email_change import ConfirmEmailChangeCommand
 from application.account.delete_account import DeleteAccountCommand
@@ -17,6 +19,7 @@ from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import authenticated, principal
 from entrypoints.http.limits import limited
+from entrypoints.http.rendering import RenderedOnce
 from entrypoints.http.schemas.account import (
     ChangePasswordRequest,
     EmailChangeRequest,
@@ -26,6 +29,7 @@ from entrypoints.http.schemas.common import StatusResponse, UserResponse
 from entrypoints.http.schemas.mfa import CodeRequest, ProofRequest
 
 blp = ApiBlueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in user")
+_ME = RenderedOnce(UserResponse())
 
 
 @blp.route("", methods=["GET"])
@@ -33,8 +37,8 @@ blp = ApiBlueprint("me", __name__, url_prefix="/api/v1/me", description="The sig
 @blp.response(200, UserResponse)
 @blp.doc(**security_doc())
 @problems(blp, 401)
-def get_me() -> UserProfile:
-    return container().get_profile()(GetProfileCommand(principal().user_id))
+def get_me() -> Response:
+    return _ME.response(container().get_profile()(GetProfileCommand(principal().user_id)))
 
 
 @blp.route("", methods=["PATCH"])

@@ -71,13 +71,31 @@ def test_a_copy_is_served_without_reading_the_feed_while_the_last_read_is_fresh(
     held(cache, "session:a", True)
     reads = feed.reads
 
-    world.clock.now += WINDOW_SECONDS / 2
+    world.clock.now += WINDOW_SECONDS / 4
     assert cache.lookup("session:a").value is True
     assert feed.reads == reads
 
-    world.clock.now += WINDOW_SECONDS
+    world.clock.now += WINDOW_SECONDS / 4  # half the window: time to read ahead
     assert cache.lookup("session:a").value is True
     assert feed.reads == reads + 1
+
+
+def test_lookups_keep_trusting_the_last_read_while_the_next_one_is_in_flight() -> None:
+    world = World()
+    during: list[object] = []
+
+    class ReentrantFeed(CountingFeed):
+        def read(self, after: str | None) -> FeedPage | None:
+            if after is not None:  # the read ahead, not the first one
+                during.append(cache.lookup("session:a").value)
+            return super().read(after)
+
+    cache = NearCache(ReentrantFeed(world.feed), monotonic=world.clock, sleep=world.clock.sleep)
+    held(cache, "session:a", True)
+    world.clock.now += WINDOW_SECONDS * 0.75
+
+    assert cache.lookup("session:a").value is True
+    assert during == [True]
 
 
 def test_a_change_published_elsewhere_is_seen_by_the_first_lookup_after_the_writer_answers() -> (

@@ -1,0 +1,135 @@
+"""What every response carries and every request leaves behind: the request id, the
+security headers, CORS for the listed origins, and one JSON access-log line.
+
+This is WSGI middleware rather than Flask hooks: here each of those is a list append on
+the way out, where as ``after_request`` hooks (werkzeug's header validation, context-local
+lookups) they cost more than the whole ``GET /me`` behind them. It sits inside
+``ProxyFix``, so ``https`` is the scheme the trusted proxy reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("bastion.access")
+
+REQUEST_ID = "bastion.request_id"
+PRINCIPAL = "bastion.principal"
+"""Keys in the WSGI environ: the request's id, and who the guard proved the caller is."""
+
+_OFFERED_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+)
+_ALWAYS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Vary", "Origin"),
+]
+_API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store"),
+        ("Pragma", "no-cache")]  # fmt: skip
+_DOCS = [*_ALWAYS, ("Content-Security-Policy", _DOCS_CSP)]
+_OTHER = [*_ALWAYS, ("Content-Security-Policy", _API_CSP)]
+_HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+_CORS = [
+    ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-ID"),
+    ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE"),
+    ("Access-Control-Expose-Headers", "X-Request-ID, Retry-After"),
+    ("Access-Control-Max-Age", "600"),
+]
+_PER_REQUEST = ("X-Request-ID", "Access-Control-Allow-Origin")
+_OWNED = frozenset(name.lower() for name, _ in [*_API, *_DOCS, *_CORS, _HSTS]) | {
+    name.lower() for name in _PER_REQUEST
+}
+"""Set here whatever the view said (a view's own ``Cache-Control`` outside ``/api/``
+stays: it is not in that response's list)."""
+
+
+class RequestIds:
+    """Unique request ids without a system call each: a random prefix per process, made
+    by the id generator (again after a fork), then a counter."""
+
+    def __init__(self, random_hex: Callable[[], str]) -> None:
+        self._random_hex = random_hex
+        self._pid = -1
+        self._prefix = ""
+        self._counter = itertools.count()
+
+    def __call__(self) -> str:
+        if os.getpid() != self._pid:
+            self._pid, self._prefix = os.getpid(), self._random_hex()
+            self._counter = itertools.count()
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
+class Envelope:
+    def __init__(
+        self, app: WSGIApplication, new_id: Callable[[], str], cors_origins: Iterable[str]
+    ) -> None:
+        self._app = app
+        self._new_id = new_id
+        self._origins = frozenset(cors_origins)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        offered = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = offered if _OFFERED_ID.match(offered) else self._new_id()
+        environ[REQUEST_ID] = request_id
+        path: str = environ.get("PATH_INFO", "")
+        added = self._headers(environ, path, request_id)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            own = [(name, value) for name, value in headers if name.lower() not in owned]
+            own.extend(added)
+            _log(environ, path, status, started)
+            return start_response(status, own, exc_info)
+
+        owned = _OWNED if path.startswith("/api/") else _OWNED - {"cache-control", "pragma"}
+        return self._app(environ, start)
+
+    def _headers(
+        self, environ: WSGIEnvironment, path: str, request_id: str
+    ) -> list[tuple[str, str]]:
+        if path.startswith("/api/"):
+            added = [("X-Request-ID", request_id), *_API]
+        elif path.startswith("/docs"):
+            added = [("X-Request-ID", request_id), *_DOCS]
+        else:
+            added = [("X-Request-ID", request_id), *_OTHER]
+        if environ.get("wsgi.url_scheme") == "https":
+            added.append(_HSTS)
+        origin = environ.get("HTTP_ORIGIN", "").rstrip("/")
+        if origin and origin in self._origins:
+            added.append(("Access-Control-Allow-Origin", origin))
+            added.extend(_CORS)
+        return added
+
+
+def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
+    principal = environ.get(PRINCIPAL)
+    log.info(
+        "request",
+        extra={
+            "request_id": environ[REQUEST_ID],
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": path.encode("latin-1", "replace").decode("utf-8", "replace"),
+            "status": int(status[:3]),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "user_id": str(principal.user_id) if principal else None,
+            "session_id": str(principal.session_id) if principal else None,
+        },
+    )
