@@ -31,6 +31,7 @@ from application.ports.persistence import (
     TaskRepository,
     UnitOfWork,
     UserRepository,
+    UsersChanged,
 )
 from application.ports.system import IdGenerator
 from application.results import UserProfile
@@ -157,15 +158,18 @@ class _Transaction:
             raise LookupError(f"{what} {key} does not exist")
 
 
-def _shown(user: User) -> UserProfile:
-    """What ``GET /me`` shows, but ``updated_at``, which counters move too."""
-    return replace(UserProfile.of(user), updated_at=user.created_at)
+def _shown(user: User, *, quiet: bool = True) -> UserProfile:
+    """What ``GET /me`` shows, but ``updated_at``, which counters move too (and without
+    ``quiet``, but ``last_login_at``, which a sign-in moves)."""
+    shown = replace(UserProfile.of(user), updated_at=user.created_at)
+    return shown if quiet else replace(shown, last_login_at=None)
 
 
 class MemoryUserRepository(UserRepository):
     def __init__(self, tx: _Transaction) -> None:
         self._tx = tx
         self.changed: set[UserId] = set()
+        self.touched: set[UserId] = set()
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         return self._tx.users.get(user_id)
@@ -188,8 +192,10 @@ class MemoryUserRepository(UserRepository):
             raise EmailTakenError()
         before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
-        if before is None or _shown(before) != _shown(user):
+        if before is None or _shown(before, quiet=False) != _shown(user, quiet=False):
             self.changed.add(user.id)
+        elif _shown(before) != _shown(user):
+            self.touched.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:
@@ -630,7 +636,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self,
         db: MemoryDatabase,
         ids: IdGenerator,
-        users_changed: Callable[[frozenset[UserId]], None] | None = None,
+        users_changed: UsersChanged | None = None,
     ) -> None:
         self._db = db
         self._ids = ids
@@ -676,10 +682,12 @@ class MemoryUnitOfWork(UnitOfWork):
         self._open_tx().apply()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
-        changed, hook = frozenset(self.users.changed), self._users_changed
+        loud, quiet = frozenset(self.users.changed), frozenset(self.users.touched)
         self.users.changed.clear()
-        if changed and hook is not None:
-            self._committed.append(lambda: hook(changed))
+        self.users.touched.clear()
+        hook = self._users_changed
+        if (loud or quiet) and hook is not None:
+            self._committed.append(lambda: hook(loud | quiet, settle=bool(loud)))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -19,9 +19,8 @@ from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
 from adapters.sqlalchemy.tasks import SqlDeletedTaskRepository, SqlTaskRepository
 from adapters.sqlalchemy.users import SqlUserRepository
-from application.ports.persistence import UnitOfWork
+from application.ports.persistence import UnitOfWork, UsersChanged
 from application.ports.system import IdGenerator
-from domain.ids import UserId
 
 logger = logging.getLogger("bastion.uow")
 
@@ -48,7 +47,7 @@ class SqlUnitOfWork(UnitOfWork):
         ids: IdGenerator,
         *,
         read_only: bool = False,
-        users_changed: Callable[[frozenset[UserId]], None] | None = None,
+        users_changed: UsersChanged | None = None,
     ) -> None:
         self._read_only = read_only
         self._users_changed = users_changed
@@ -100,10 +99,12 @@ class SqlUnitOfWork(UnitOfWork):
         self._open_session().commit()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
-        changed, hook = frozenset(self.users.changed), self._users_changed
+        loud, quiet = frozenset(self.users.changed), frozenset(self.users.touched)
         self.users.changed.clear()
-        if changed and hook is not None:
-            self._committed.append(lambda: hook(changed))
+        self.users.touched.clear()
+        hook = self._users_changed
+        if (loud or quiet) and hook is not None:
+            self._committed.append(lambda: hook(loud | quiet, settle=bool(loud)))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -33,6 +33,8 @@ PROFILE_FIELDS = (
     "last_login_at",
 )
 """The columns ``UserProfile`` shows, but ``updated_at``, which counters move too."""
+QUIET_FIELDS = frozenset({"last_login_at"})
+"""Shown, but moved by the system rather than by a request to change the account."""
 
 _BY_ID = select(*(attribute.class_attribute for attribute in inspect(UserRow).column_attrs)).where(
     UserRow.id == bindparam("user_id")
@@ -49,6 +51,8 @@ class SqlUserRepository(UserRepository):
         transaction: their cached profiles are dropped after the commit. A failed sign-in
         changes only counters, so it touches no cache (and costs what an unknown email
         costs, EN-01)."""
+        self.touched: set[UserId] = set()
+        """Users whose profile changed only in ``QUIET_FIELDS`` (a sign-in)."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         if not for_update:
@@ -79,8 +83,11 @@ class SqlUserRepository(UserRepository):
         violation) is ``EmailTakenError`` here, not an error at commit."""
         merged = self._session.merge(user_to_row(user))
         state = inspect(merged)
-        if any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS):
+        moved = {name for name in PROFILE_FIELDS if state.attrs[name].history.has_changes()}
+        if moved - QUIET_FIELDS:
             self.changed.add(user.id)
+        elif moved:
+            self.touched.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:

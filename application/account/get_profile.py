@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from application.common.near_cache import NearCache, user_key
 from application.ports.ephemeral import ProfileCache
-from application.ports.persistence import UnitOfWork
+from application.ports.persistence import UnitOfWork, UsersChanged
 from application.results import UserProfile
 from domain.errors import NotFoundError
 from domain.ids import UserId
@@ -64,21 +64,20 @@ class GetProfile:
             return None  # not this release's shape (or damaged): read the database instead
 
 
-class ForgetProfiles:
+class ForgetProfiles(UsersChanged):
     """Told by the units of work, after a commit, which users they changed: tombstones
-    their cached profiles, drops every process's copy, and waits until no process trusts
-    one, so the next ``GET /me`` anywhere shows the change."""
+    their cached profiles, drops every process's copy, and (``settle``) waits until no
+    process trusts one, so the next ``GET /me`` anywhere shows the change."""
 
     def __init__(self, cache: ProfileCache, near: NearCache | None = None) -> None:
         self._cache = cache
         self._near = near or NearCache(None)
 
-    def __call__(self, user_ids: Iterable[UserId]) -> None:
-        changed = list(user_ids)
-        if not changed:
+    def __call__(self, user_ids: frozenset[UserId], *, settle: bool) -> None:
+        if not user_ids:
             return
-        self._cache.forget(changed)
-        if self._near.drop([user_key(user_id) for user_id in changed]):
+        self._cache.forget(user_ids)
+        if self._near.drop([user_key(user_id) for user_id in user_ids]) and settle:
             self._near.settle()
 
 

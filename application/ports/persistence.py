@@ -353,6 +353,14 @@ class ExportRepository(Protocol):
         ...
 
 
+class UsersChanged(Protocol):
+    """Told by a unit of work, after its commit, whose profile (as ``GET /me`` shows it)
+    it changed. ``settle`` is False when the only change was a sign-in's
+    ``last_login_at``: nobody asked for it, so nobody waits for every process to show it."""
+
+    def __call__(self, user_ids: frozenset[UserId], *, settle: bool) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
+from dependency_injector import providers
 
 from domain.ids import UserId
 from domain.values import EmailAddress
@@ -30,6 +31,32 @@ def test_a_failed_sign_in_keeps_the_cached_profile_and_a_success_drops_it(
 
     assert bastion.log_in("ada@example.com").status_code == 200
     assert _cached(bastion, me["id"]) is None  # last_login_at is part of the profile
+
+
+@pytest.mark.parametrize("store", ["memory", "sql"])
+def test_only_a_change_someone_asked_for_waits_for_every_process_to_show_it(
+    make_bastion: BastionFactory, store: str
+) -> None:
+    told: list[tuple[frozenset[UserId], bool]] = []
+
+    def record(user_ids: frozenset[UserId], *, settle: bool) -> None:
+        told.append((user_ids, settle))
+
+    bastion = make_bastion(store)
+    bastion.container.forget_profiles.override(providers.Object(record))
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    ada = UserId(UUID(bastion.call("GET", "/me", token=token).json["id"]))
+    told.clear()
+
+    assert bastion.log_in("ada@example.com", "not the password at all").status_code == 401
+    assert told == []
+    bastion.clock.advance(seconds=1)
+    assert bastion.log_in("ada@example.com").status_code == 200
+    assert told == [(frozenset({ada}), False)]  # only last_login_at moved
+    assert (
+        bastion.call("PATCH", "/me", token=token, json={"first_name": "Augusta"}).status_code == 200
+    )
+    assert told[-1] == (frozenset({ada}), True)
 
 
 def test_a_damaged_or_foreign_cached_value_is_read_past(bastion: Bastion) -> None:
