@@ -16,10 +16,29 @@ _ENCODER = json.JSONEncoder(default=str, ensure_ascii=True)
 """Made once: ``json.dumps`` with options builds a new encoder for every line."""
 
 
+class _UtcTimes:
+    """``2026-11-26T03:04:23.171629Z``. The part up to the second is made once a second
+    and kept with its second in one tuple, replaced whole, so threads never see half."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, str] = (-1, "")
+
+    def format(self, created: float) -> str:
+        second = int(created)
+        known = self._second
+        if known[0] != second:
+            known = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+            self._second = known
+        return f"{known[1]}.{int((created - second) * 1_000_000):06d}Z"
+
+
+_UTC = _UtcTimes()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "time": _UTC.format(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -58,7 +59,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         self._clock = clock
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
         self.lifetime_seconds = lifetime_seconds
-        self._memo: dict[str, tuple[AccessClaims, dict[str, Any]]] = {}
+        self._memo: dict[str, tuple[AccessClaims, _Window]] = {}
         self._memo_lock = threading.Lock()
 
     def issue(self, claims: AccessClaims) -> str:
@@ -84,20 +85,20 @@ class JwtAccessTokenCodec(AccessTokenCodec):
     def verify(self, token: str) -> AccessClaims:
         known = self._memo.get(token)
         if known is not None:
-            claims, times = known
+            claims, window = known
             try:
-                self._check_times(times)
+                self._check_times(window)
             except jwt.PyJWTError as exc:
                 raise InvalidTokenError() from exc
             return claims
-        claims, times = self._verify(token)
+        claims, window = self._verify(token)
         with self._memo_lock:
             if len(self._memo) >= MEMO_SIZE:
                 del self._memo[next(iter(self._memo))]
-            self._memo[token] = (claims, times)
+            self._memo[token] = (claims, window)
         return claims
 
-    def _verify(self, token: str) -> tuple[AccessClaims, dict[str, Any]]:
+    def _verify(self, token: str) -> tuple[AccessClaims, _Window]:
         try:
             _check_header(jwt.get_unverified_header(token))
             payload = self._jwt.decode(
@@ -114,19 +115,32 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                     "verify_iat": False,
                 },
             )
-            self._check_times(payload)
-            times = {name: payload[name] for name in ("exp", "nbf", "iat")}
-            return _claims(payload), times
+            window = _Window.of(payload)
+            self._check_times(window)
+            return _claims(payload), window
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
             raise InvalidTokenError() from exc
 
-    def _check_times(self, payload: dict[str, Any]) -> None:
+    def _check_times(self, window: _Window) -> None:
         now = self._clock.now()
         leeway = timedelta(seconds=self._leeway)
-        if _instant(payload["exp"]) <= now - leeway:
+        if window.expires <= now - leeway:
             raise jwt.ExpiredSignatureError("expired")
-        if _instant(payload["nbf"]) > now + leeway or _instant(payload["iat"]) > now + leeway:
+        if window.starts > now + leeway:
             raise jwt.ImmatureSignatureError("not yet valid")
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """When a token may be used: ``exp``, and the later of ``nbf`` and ``iat``."""
+
+    starts: datetime
+    expires: datetime
+
+    @staticmethod
+    def of(payload: dict[str, Any]) -> _Window:
+        starts = max(_instant(payload["nbf"]), _instant(payload["iat"]))
+        return _Window(starts=starts, expires=_instant(payload["exp"]))
 
 
 def _check_header(header: dict[str, Any]) -> None:

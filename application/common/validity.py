@@ -11,18 +11,20 @@ Why no request sent after a revocation answered is served a stale cached "valid"
   tombstone or publish that failed leaves the session in the revocation outbox, and the
   revoker then holds its answer for ``DRAIN_INTERVAL`` (``SessionRevoker``).
 - Each process trusts its cache only while its last outbox check is younger than
-  ``DRAIN_INTERVAL`` (by the request clock; a clock stepped back counts as old) and ended
-  with the outbox empty. The first request after that drains the outbox before it looks
-  at the cache: it tombstones and publishes every entry and removes those that landed,
-  page by page; then the copies wait for a fresh read of the feed.
-  While entries remain (the cache is unreachable), while a check is running, or after a
-  check failed, requests read the database instead.
+  ``DRAIN_INTERVAL`` (by the request clock, from the check's start; a clock stepped back
+  counts as old) and ended with the outbox empty. From half the interval on, the next
+  request checks again (the others keep trusting the last check meanwhile); a request
+  that finds no fresh check drains the outbox before it looks at the cache. A check
+  tombstones and publishes every entry and removes those that landed, page by page; then
+  the copies wait for a fresh read of the feed. While entries remain (the cache is
+  unreachable), while a check runs and the last one is stale, or after a check failed,
+  requests read the database instead.
 - So a request that starts after a revocation's answer finds this process's last check
   either started after the commit (it saw the entry: tombstoned it, or distrusts the
   cache) or at least one interval old (the request checks first).
 
 Cost: no database access per request while the outbox is empty and was checked within
-the interval; one outbox read per process and interval under traffic; a revocation
+the interval; two outbox reads per process and interval under traffic; a revocation
 during a cache outage answers one interval later. Checking the outbox on every request
 would cost a database round trip per request, as much as the session read the cache
 saves. A request already running while the revocation commits may still see the session
@@ -88,20 +90,23 @@ class SessionValidity:
         return active
 
     def _trust_cache(self, at: datetime) -> bool:
+        """Trusted while the last check is younger than the interval and found the outbox
+        empty. From half the interval on, one request checks again while the others go on
+        trusting the last check (so under traffic no request waits on the outbox)."""
         with self._lock:
-            if self._draining:
-                return False
             last = self._checked_at
-            if last is not None and last <= at < last + self._drain_interval:
-                return self._outbox_empty
-            self._draining, self._checked_at = True, at
+            fresh = last is not None and last <= at < last + self._drain_interval
+            due = last is None or not fresh or at >= last + self._drain_interval / 2
+            if self._draining or not due:
+                return fresh and self._outbox_empty
+            self._draining = True
         empty = False
         try:
             empty = self._drain()
         finally:
             self._near.expire()  # copies are trusted again only after a read of the feed
             with self._lock:
-                self._draining, self._outbox_empty = False, empty
+                self._draining, self._checked_at, self._outbox_empty = False, at, empty
         return empty
 
     def _drain(self) -> bool:

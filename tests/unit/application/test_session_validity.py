@@ -241,6 +241,33 @@ def test_requests_do_not_trust_the_cache_while_another_thread_drains() -> None:
     assert results == [True]
 
 
+def test_past_half_the_interval_one_request_checks_while_the_others_trust_the_last_check() -> None:
+    world = World()
+    session, bystander = world.sessions(2)
+    reader, view = world.reader()
+    assert reader.is_valid(session.id, world.now())  # checked: the outbox is empty
+    world.clock.advance(DRAIN_INTERVAL.total_seconds() * 0.6)
+    checking, release = threading.Event(), threading.Event()
+    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), bystander.id)
+
+    def hold_the_check() -> None:
+        checking.set()
+        assert release.wait(5)
+
+    view.on_tombstone = hold_the_check
+    checker = threading.Thread(target=lambda: reader.is_valid(session.id, world.now()))
+    checker.start()
+    try:
+        assert checking.wait(5)
+        database, world.db = world.db, MemoryDatabase()  # where the session is unknown
+        assert reader.is_valid(session.id, world.now())  # so this came from the cache
+        world.db = database
+    finally:
+        release.set()
+        checker.join(5)
+    assert world.pending() == []  # the check landed the bystander's tombstone
+
+
 def test_a_clock_stepped_back_makes_the_next_request_check_the_outbox() -> None:
     world = World()
     (session,) = world.sessions(1)

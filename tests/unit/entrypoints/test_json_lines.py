@@ -71,3 +71,18 @@ def test_a_stream_without_a_descriptor_is_written_as_a_stream() -> None:
     (line,) = stream.getvalue().splitlines()
     assert json.loads(line)["path"] == "/api/v1/me\r\n<script>"
     assert json.loads(line)["level"] == "WARNING"
+
+
+def test_times_are_utc_with_microseconds_and_a_z() -> None:
+    record = logging.LogRecord("bastion.test", logging.INFO, "", 0, "hello", (), None)
+    formatter = JsonFormatter()
+    seen = []
+    for created in (1_700_000_000.5, 1_700_000_000.999999, 1_700_000_001.0):
+        record.created = created
+        seen.append(json.loads(formatter.format(record))["time"])
+
+    assert seen == [
+        "2023-11-14T22:13:20.500000Z",
+        "2023-11-14T22:13:20.999999Z",
+        "2023-11-14T22:13:21.000000Z",
+    ]
