@@ -27,6 +27,9 @@ class Report:
     hashing: HashingFloor | None = None
     floor: list[Measurement] = field(default_factory=list)
     stack: list[Measurement] = field(default_factory=list)
+    rounds: list[Measurement] = field(default_factory=list)
+    """Every alternating round of the floor and ``GET /me``; ``floor`` and ``stack`` keep
+    the best of each."""
     flood: FloodResult | None = None
     export: ExportResult | None = None
     profiles: list[Profile] = field(default_factory=list)
@@ -83,6 +86,7 @@ def markdown(report: Report) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [_row(m) for m in [*report.floor, *report.stack]]
+    lines += _rounds(report.rounds)
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in report.ratios().items()]
     lines += _flood(report.flood)
@@ -114,6 +118,17 @@ def _row(m: Measurement) -> str:
         f"{m.p50_ms} | {m.p99_ms} | "
         f"{non_2xx} | {m.socket_errors} | {m.other_cpu_pct} |"
     )
+
+
+def _rounds(rounds: list[Measurement]) -> list[str]:
+    """Each round of the floor and ``GET /me`` (the table shows the best of each)."""
+    if not rounds:
+        return []
+    runs = "; ".join(
+        f"{m.workload.split(':')[0]} {m.connections} conns {m.rps:,.0f} req/s p99 {m.p99_ms} ms"
+        for m in rounds
+    )
+    return ["", f"Rounds, in the order run: {runs}."]
 
 
 def _flood(flood: FloodResult | None) -> list[str]:
