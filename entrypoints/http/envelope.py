@@ -9,6 +9,7 @@ lookups) they cost more than the whole ``GET /me`` behind them. It sits inside
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -16,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -129,7 +131,13 @@ def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> No
             "path": path.encode("latin-1", "replace").decode("utf-8", "replace"),
             "status": int(status[:3]),
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "user_id": str(principal.user_id) if principal else None,
-            "session_id": str(principal.session_id) if principal else None,
+            "user_id": _text(principal.user_id) if principal else None,
+            "session_id": _text(principal.session_id) if principal else None,
         },
     )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _text(uuid: UUID) -> str:
+    """The same few ids are logged request after request; ``str(UUID)`` is not free."""
+    return str(uuid)

@@ -9,7 +9,7 @@ import os
 import select
 import threading
 
-from entrypoints.logs import JsonFormatter, JsonLinesHandler
+from entrypoints.logs import JsonFormatter, JsonLinesHandler, configure
 
 THREADS, LINES = 8, 200
 
@@ -86,3 +86,15 @@ def test_times_are_utc_with_microseconds_and_a_z() -> None:
         "2023-11-14T22:13:20.999999Z",
         "2023-11-14T22:13:21.000000Z",
     ]
+
+
+def test_after_configure_other_formats_still_get_process_and_thread_ids() -> None:
+    """gunicorn's own log lines print ``%(process)d``: a record without it would fail."""
+    configure("INFO")
+    record = logging.getLogger("gunicorn.error").makeRecord(
+        "gunicorn.error", logging.INFO, "", 0, "Worker exiting (pid: %s)", (42,), None
+    )
+
+    line = logging.Formatter("[%(process)d] [%(thread)d] %(message)s").format(record)
+
+    assert line == f"[{os.getpid()}] [{threading.get_ident()}] Worker exiting (pid: 42)"
