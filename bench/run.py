@@ -41,12 +41,12 @@ from suite.stack import (
     floor_app,
     production_stack,
 )
-from suite.workloads import ME_CONNECTIONS, WORKLOADS, Context, get_me
+from suite.workloads import ME_CONNECTIONS, WORKLOADS, Context
 from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
 WARM_UP_SECONDS = 2
-ROUNDS = 2  # floor and GET /me, alternating: noise on a shared VM hits both alike
+ROUNDS = 2  # pairs of floor and GET /me runs at each connection count
 FLOOD_FACTOR = 3
 
 
@@ -97,31 +97,25 @@ def warm_up(base_url: str, threads: int, tokens: Path | None = None) -> None:
 
 
 def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Measurement], ...]:
-    """The framework floor and ``GET /me`` in alternating rounds, with the whole stack up
-    (so both run beside the same idle PostgreSQL, Redis and worker): the floor at each
-    connection count, then ``GET /me`` at each, ``ROUNDS`` times. Each side keeps its best
-    round; every round is in the JSON."""
-    rounds: list[Measurement] = []
+    """The framework floor and ``GET /me`` in pairs run back to back, with the whole stack
+    up (both beside the same idle PostgreSQL, Redis and worker): at each connection count
+    the floor, then ``GET /me``, ``ROUNDS`` times over. On a shared VM the machine's speed
+    drifts by a quarter within a minute; each pair sees nearly the same machine, so the
+    ratios are taken pair by pair (``Report.ratios``)."""
+    floors: list[Measurement] = []
+    mes: list[Measurement] = []
     with floor_app(serving, logs) as server:
         warm_up(server.base_url, ctx.threads)
         for _ in range(ROUNDS):
             for c in ME_CONNECTIONS:
                 load = Load("get.lua", "/api/v1/me", c, ctx.seconds, ctx.threads)
-                rounds.append(measured(FLOOR, server, load, ctx.stack.roots))
-            rounds += get_me(ctx)
-    for row in rounds:
-        print(f"  {row.workload} ({row.connections} conns): {row.rps:,.1f} req/s")
-    floors = [row for row in rounds if row.workload == FLOOR]
-    mes = [row for row in rounds if row.workload != FLOOR]
-    return best_of(floors), best_of(mes), rounds
-
-
-def best_of(rows: list[Measurement]) -> list[Measurement]:
-    best: dict[int, Measurement] = {}
-    for row in rows:
-        if row.connections not in best or row.rps > best[row.connections].rps:
-            best[row.connections] = row
-    return list(best.values())
+                floors.append(measured(FLOOR, server, load, ctx.stack.roots))
+                mes.append(
+                    ctx.wrk("GET /me", "get.lua", "/api/v1/me", c, tokens=ctx.files.access_tokens)
+                )
+                for row in (floors[-1], mes[-1]):
+                    print(f"  {row.workload} ({c} conns): {row.rps:,.1f} req/s")
+    return floors, mes
 
 
 def run_workloads(ctx: Context, names: list[str]) -> list[Measurement]:
@@ -156,7 +150,7 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
         if "me" in names:
             print(f"framework floor and GET /me, {ROUNDS} alternating rounds ...")
             warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
-            report.floor, report.stack, report.rounds = floor_and_me(ctx, serving, home / "logs")
+            report.floor, report.stack = floor_and_me(ctx, serving, home / "logs")
         print("workloads ...")
         report.stack += run_workloads(ctx, [name for name in names if name != "me"])
         if not args.no_profile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -27,9 +28,6 @@ class Report:
     hashing: HashingFloor | None = None
     floor: list[Measurement] = field(default_factory=list)
     stack: list[Measurement] = field(default_factory=list)
-    rounds: list[Measurement] = field(default_factory=list)
-    """Every alternating round of the floor and ``GET /me``; ``floor`` and ``stack`` keep
-    the best of each."""
     flood: FloodResult | None = None
     export: ExportResult | None = None
     profiles: list[Profile] = field(default_factory=list)
@@ -39,11 +37,13 @@ class Report:
 
     def ratios(self) -> dict[str, float]:
         found: dict[str, float] = {}
-        for floor in self.floor:
-            me, c = self.find(ME, floor.connections), floor.connections
-            if me is not None:
-                found[f"GET /me rps / floor rps ({c} conns)"] = round(me.rps / floor.rps, 3)
-                found[f"GET /me p99 / floor p99 ({c} conns)"] = round(me.p99_ms / floor.p99_ms, 1)
+        for c, pairs in self.pairs().items():
+            found[f"GET /me rps / floor rps ({c} conns)"] = round(
+                statistics.fmean(me.rps / floor.rps for floor, me in pairs), 3
+            )
+            found[f"GET /me p99 / floor p99 ({c} conns)"] = round(
+                statistics.fmean(me.p99_ms / floor.p99_ms for floor, me in pairs), 2
+            )
         login = self.find(LOGIN)
         if login is not None and self.hashing is not None:
             found["login rps / hashing floor"] = round(
@@ -59,6 +59,15 @@ class Report:
             found["GET /me p99 under login flood / unloaded (16 conns)"] = round(
                 flooded.p99_ms / quiet.p99_ms, 1
             )
+        return found
+
+    def pairs(self) -> dict[int, list[tuple[Measurement, Measurement]]]:
+        """Each floor run with the ``GET /me`` run that followed it, by connections; the
+        ratios are the mean of the pairs' ratios."""
+        mes = [row for row in self.stack if row.workload == ME]
+        found: dict[int, list[tuple[Measurement, Measurement]]] = {}
+        for floor, me in zip(self.floor, mes, strict=False):
+            found.setdefault(floor.connections, []).append((floor, me))
         return found
 
     def find(self, workload: str, connections: int | None = None) -> Measurement | None:
@@ -86,7 +95,6 @@ def markdown(report: Report) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [_row(m) for m in [*report.floor, *report.stack]]
-    lines += _rounds(report.rounds)
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in report.ratios().items()]
     lines += _flood(report.flood)
@@ -118,17 +126,6 @@ def _row(m: Measurement) -> str:
         f"{m.p50_ms} | {m.p99_ms} | "
         f"{non_2xx} | {m.socket_errors} | {m.other_cpu_pct} |"
     )
-
-
-def _rounds(rounds: list[Measurement]) -> list[str]:
-    """Each round of the floor and ``GET /me`` (the table shows the best of each)."""
-    if not rounds:
-        return []
-    runs = "; ".join(
-        f"{m.workload.split(':')[0]} {m.connections} conns {m.rps:,.0f} req/s p99 {m.p99_ms} ms"
-        for m in rounds
-    )
-    return ["", f"Rounds, in the order run: {runs}."]
 
 
 def _flood(flood: FloodResult | None) -> list[str]:
