@@ -36,7 +36,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from application.ports.ephemeral import InvalidationFeed
+from application.ports.ephemeral import FeedPage, InvalidationFeed
 from domain.ids import SessionId, UserId
 
 WINDOW_SECONDS = 0.1
@@ -102,6 +102,7 @@ class NearCache:
         self._trusted_until = self._refresh_at = float("-inf")
         self._reading = False
         self._epoch = 0
+        self._expirations = 0
 
     def lookup(self, key: str) -> Lookup:
         if self._feed is None:
@@ -140,6 +141,7 @@ class NearCache:
         """The next lookup reads the feed first."""
         with self._lock:
             self._trusted_until = self._refresh_at = float("-inf")
+            self._expirations += 1
 
     def _copy(self, key: str, now: float) -> Lookup:
         with self._lock:
@@ -158,9 +160,16 @@ class NearCache:
             if self._reading:
                 return
             self._reading = True
-            cursor = self._cursor
+            cursor, expirations = self._cursor, self._expirations
         started = self._monotonic()
-        page = feed.read(cursor)
+        page = None
+        try:
+            page = feed.read(cursor)
+        finally:
+            self._apply(page, started, expirations)
+
+    def _apply(self, page: FeedPage | None, started: float, expirations: int) -> None:
+        """Trust is granted only by a read that started after the last ``expire``."""
         with self._lock:
             self._reading = False
             if page is None:
@@ -172,8 +181,9 @@ class NearCache:
             else:
                 self._drop_locked(page.keys)
             self._cursor = page.cursor
-            self._trusted_until = started + self._window
-            self._refresh_at = started + self._window / 2
+            if expirations == self._expirations:
+                self._trusted_until = started + self._window
+                self._refresh_at = started + self._window / 2
 
     def _forget(self, keys: Iterable[str]) -> None:
         with self._lock:

@@ -248,6 +248,26 @@ def test_expire_makes_the_next_lookup_read_the_feed() -> None:
     assert feed.reads == reads + 1
 
 
+def test_a_read_in_flight_when_the_copies_expire_does_not_trust_them_again() -> None:
+    world = World()
+
+    class ExpiringFeed(CountingFeed):
+        def read(self, after: str | None) -> FeedPage | None:
+            if self.reads == 1:  # the read ahead: an outbox check ends meanwhile
+                cache.expire()
+            return super().read(after)
+
+    feed = ExpiringFeed(world.feed)
+    cache = NearCache(feed, monotonic=world.clock, sleep=world.clock.sleep)
+    held(cache, "session:a", True)
+    world.clock.now += WINDOW_SECONDS * 0.75
+
+    assert cache.lookup("session:a").value is None  # the read began before the expiry
+    assert feed.reads == 2
+    assert cache.lookup("session:a").token is not None  # a read after it trusts again
+    assert feed.reads == 3
+
+
 def test_a_writer_that_cannot_publish_says_so_and_drops_its_own_copy() -> None:
     world = World()
     cache, feed = world.process()
