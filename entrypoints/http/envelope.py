@@ -55,8 +55,9 @@ _PER_REQUEST = ("X-Request-ID", "Access-Control-Allow-Origin")
 _OWNED = frozenset(name.lower() for name, _ in [*_API, *_DOCS, *_CORS, _HSTS]) | {
     name.lower() for name in _PER_REQUEST
 }
-"""Set here whatever the view said (a view's own ``Cache-Control`` outside ``/api/``
-stays: it is not in that response's list)."""
+"""Headers set here: whatever the view said for them is replaced."""
+_OWNED_OUTSIDE_API = _OWNED - {"cache-control", "pragma"}
+"""Outside ``/api/`` a view's own ``Cache-Control`` stays (avatars are cached publicly)."""
 
 
 class RequestIds:
@@ -98,7 +99,7 @@ class Envelope:
             _log(environ, path, status, started)
             return start_response(status, own, exc_info)
 
-        owned = _OWNED if path.startswith("/api/") else _OWNED - {"cache-control", "pragma"}
+        owned = _OWNED if path.startswith("/api/") else _OWNED_OUTSIDE_API
         return self._app(environ, start)
 
     def _headers(
