@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import select
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -50,17 +49,17 @@ class JsonFormatter(logging.Formatter):
 
 
 class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """One ``write`` system call per line, straight to the stream's file descriptor and
-    without a lock: a write of up to ``PIPE_BUF`` bytes to a pipe, or any append to a
-    file, lands whole, so lines from concurrent threads and processes never interleave.
-    Longer lines (tracebacks) are written under the lock, in as many calls as it takes.
-    A stream with no descriptor (a test's capture) is written as ``StreamHandler`` does.
+    """Formats a record before taking the lock, which then covers only the ``write``
+    system calls to the stream's file descriptor (a copy of it, so a descriptor closed
+    or reused elsewhere is never written to): request threads never queue behind each
+    other's formatting, and a long line (a traceback) is never split by a short one. A
+    stream with no descriptor (a test's capture) is written as ``StreamHandler`` does.
     """
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
         try:
-            self._fd: int | None = stream.fileno()
+            self._fd: int | None = os.dup(stream.fileno())
         except (AttributeError, OSError, ValueError):
             self._fd = None
 
@@ -77,12 +76,15 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.handleError(record)
         return True
 
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        super().close()
+
     def _write_fd(self, fd: int, data: bytes) -> None:
-        written = os.write(fd, data) if len(data) <= select.PIPE_BUF else 0
-        if written == len(data):
-            return
         with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
-            rest = memoryview(data)[written:]
+            rest = memoryview(data)
             while rest:
                 rest = rest[os.write(fd, rest) :]
 
@@ -94,7 +96,8 @@ class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def configure(level: str = "INFO") -> None:
     """Records skip finding their caller's frame, which no line shows (a switch the
-    logging HOWTO's "Optimization" section names; file and line read as unknown and 0).
+    logging HOWTO's "Optimization" section names). It holds for the whole process: a
+    format with ``%(lineno)d`` or ``%(funcName)s`` shows 0 and "(unknown function)".
     Thread and process ids stay: gunicorn's own log format prints the process id."""
     logging._srcfile = None  # documented switch: no stack walk per record
     root = logging.getLogger()

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -28,7 +29,7 @@ REQUEST_ID = "bastion.request_id"
 PRINCIPAL = "bastion.principal"
 """Keys in the WSGI environ: the request's id, and who the guard proved the caller is."""
 
-_OFFERED_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_OFFERED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # fullmatch: "$" would let "\n" end it
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -38,7 +39,6 @@ _ALWAYS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Vary", "Origin"),
 ]
 _API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store"),
         ("Pragma", "no-cache")]  # fmt: skip
@@ -51,7 +51,7 @@ _CORS = [
     ("Access-Control-Expose-Headers", "X-Request-ID, Retry-After"),
     ("Access-Control-Max-Age", "600"),
 ]
-_PER_REQUEST = ("X-Request-ID", "Access-Control-Allow-Origin")
+_PER_REQUEST = ("X-Request-ID", "Access-Control-Allow-Origin", "Vary")  # Vary: merged
 _OWNED = frozenset(name.lower() for name, _ in [*_API, *_DOCS, *_CORS, _HSTS]) | {
     name.lower() for name in _PER_REQUEST
 }
@@ -62,18 +62,20 @@ _OWNED_OUTSIDE_API = _OWNED - {"cache-control", "pragma"}
 
 class RequestIds:
     """Unique request ids without a system call each: a random prefix per process, made
-    by the id generator (again after a fork), then a counter."""
+    by the id generator (a fork makes a new one before any thread can ask), then a
+    counter."""
 
     def __init__(self, random_hex: Callable[[], str]) -> None:
         self._random_hex = random_hex
-        self._pid = -1
-        self._prefix = ""
+        self._restart()
+        restart = weakref.WeakMethod(self._restart)
+        os.register_at_fork(after_in_child=lambda: (method := restart()) and method())
+
+    def _restart(self) -> None:
+        self._prefix = self._random_hex()
         self._counter = itertools.count()
 
     def __call__(self) -> str:
-        if os.getpid() != self._pid:
-            self._pid, self._prefix = os.getpid(), self._random_hex()
-            self._counter = itertools.count()
         return f"{self._prefix}{next(self._counter):016x}"
 
 
@@ -88,13 +90,20 @@ class Envelope:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         offered = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = offered if _OFFERED_ID.match(offered) else self._new_id()
+        request_id = offered if _OFFERED_ID.fullmatch(offered) else self._new_id()
         environ[REQUEST_ID] = request_id
         path: str = environ.get("PATH_INFO", "")
         added = self._headers(environ, path, request_id)
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            own = [(name, value) for name, value in headers if name.lower() not in owned]
+            own, vary = [], "Origin"
+            for name, value in headers:
+                lowered = name.lower()
+                if lowered == "vary":
+                    vary = f"{value}, Origin"
+                elif lowered not in owned:
+                    own.append((name, value))
+            own.append(("Vary", vary))
             own.extend(added)
             _log(environ, path, status, started)
             return start_response(status, own, exc_info)

@@ -33,7 +33,8 @@ def _read_all(fd: int) -> bytes:
 def test_lines_from_many_threads_arrive_whole_and_a_long_one_in_full() -> None:
     read_end, write_end = os.pipe()
     stream = os.fdopen(write_end, "w")
-    logger = _logger(JsonLinesHandler(stream), "test.json_lines.pipe")
+    handler = JsonLinesHandler(stream)
+    logger = _logger(handler, "test.json_lines.pipe")
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(_read_all(read_end)))
     reader.start()
@@ -49,9 +50,10 @@ def test_lines_from_many_threads_arrive_whole_and_a_long_one_in_full() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    long = "y" * (select.PIPE_BUF * 4)
+    long = "y" * (select.PIPE_BUF * 4)  # written in more than one call
     logger.info("long", extra={"value": long})
     stream.close()
+    handler.close()  # its own copy of the descriptor: the pipe ends with it
     reader.join(10)
 
     records = [json.loads(line) for line in received[0].decode().splitlines()]
