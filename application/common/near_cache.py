@@ -10,9 +10,9 @@ SE-07). The copies here keep that promise with a read-lease:
 - A process trusts its copies only for ``WINDOW`` after the start of its last read of the
   feed, and applies what that read returned before trusting them. The first lookup past
   half the window reads the feed again (one round trip per process and half window, not
-  per request), so under traffic the copies never stop being trusted; when they are not
-  (an idle process, a read in flight past the window) lookups fall through to the shared
-  cache.
+  per request), so under traffic the copies stay trusted but for a moment after each
+  outbox check (below); when they are not (an idle process, a read in flight past the
+  window, a feed that cannot be read) lookups fall through to the shared cache.
 - So a request that arrives after a writer's answer finds this process's last read either
   started after the publish (it saw the key and dropped the copy) or more than ``WINDOW``
   ago (the lookup reads the feed first). ``HOLD`` exceeds ``WINDOW`` by a margin.
@@ -92,8 +92,9 @@ class NearCache:
         self._monotonic = monotonic
         self._sleep = sleep
         self._reset()
-        reset = weakref.WeakMethod(self._reset)  # a fork inherits no lock some thread held
-        os.register_at_fork(after_in_child=lambda: (method := reset()) and method())
+        if feed is not None:  # a fork inherits no lock some thread held, and no copy
+            reset = weakref.WeakMethod(self._reset)
+            os.register_at_fork(after_in_child=lambda: (method := reset()) and method())
 
     def _reset(self) -> None:
         self._lock = threading.Lock()
@@ -172,9 +173,10 @@ class NearCache:
         """Trust is granted only by a read that started after the last ``expire``."""
         with self._lock:
             self._reading = False
-            if page is None:
+            if page is None:  # unreachable: try again half a window on, not every lookup
                 self._drop_all()
                 self._cursor = None
+                self._refresh_at = max(self._refresh_at, started + self._window / 2)
                 return
             if not page.complete:
                 self._drop_all()

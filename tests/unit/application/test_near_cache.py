@@ -158,8 +158,12 @@ def test_an_unreachable_feed_drops_every_copy_and_trusts_none_until_it_answers()
     feed.reachable = False
 
     assert cache.lookup("session:a").token is None
+    reads = feed.reads
+    assert cache.lookup("session:a").token is None
+    assert feed.reads == reads  # not a read per lookup while it is down
 
     feed.reachable = True
+    world.clock.now += WINDOW_SECONDS / 2
     found = cache.lookup("session:a")
     assert found.value is None
     assert found.token is not None
