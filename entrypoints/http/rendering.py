@@ -4,40 +4,63 @@
 process's copy of it lasts (``application.common.near_cache``), so its body is rendered
 by the schema once per copy rather than once per request. Results are immutable, and an
 entry is found by identity (it holds its object, so the id cannot be reused), so a
-changed profile, being a new object, is always rendered afresh.
+changed profile, being a new object, is always rendered afresh. Entries go after
+``TTL_SECONDS`` (as the copies do), the oldest first whenever a new one comes in, so the
+bodies of profiles no process holds any more do not linger.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema
 
 CAPACITY = 10_000
+TTL_SECONDS = 60.0
 
 
 class RenderedOnce:
     """The body ``@blp.response(200, schema)`` would send, as a ready response."""
 
-    def __init__(self, schema: Schema, capacity: int = CAPACITY) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        capacity: int = CAPACITY,
+        ttl: float = TTL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._schema = schema
         self._capacity = capacity
+        self._ttl = ttl
+        self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._bodies: dict[int, tuple[object, bytes]] = {}
+        self._bodies: dict[int, tuple[object, bytes, float]] = {}
 
     def response(self, result: object) -> Response:
         found = self._bodies.get(id(result))
-        if found is None or found[0] is not result:
+        now = self._monotonic()
+        if found is not None and found[0] is result and found[2] > now:
+            body = found[1]
+        else:
             body = self._render(result)
             with self._lock:
-                if len(self._bodies) >= self._capacity:
-                    del self._bodies[next(iter(self._bodies))]
-                self._bodies[id(result)] = (result, body)
-        else:
-            body = found[1]
+                self._bodies.pop(id(result), None)  # re-inserted: last in age order
+                self._drop_old(now)
+                self._bodies[id(result)] = (result, body, now + self._ttl)
         return Response(body, mimetype="application/json")
+
+    def _drop_old(self, now: float) -> None:
+        """Oldest first (insertion order): the expired, then any beyond capacity."""
+        bodies = self._bodies
+        while bodies:
+            oldest = next(iter(bodies))
+            if bodies[oldest][2] > now and len(bodies) < self._capacity:
+                return
+            del bodies[oldest]
 
     def _render(self, result: object) -> bytes:
         dumped: Any = self._schema.dump(result)
