@@ -158,11 +158,11 @@ class _Transaction:
             raise LookupError(f"{what} {key} does not exist")
 
 
-def _shown(user: User, *, quiet: bool = True) -> UserProfile:
-    """What ``GET /me`` shows, but ``updated_at``, which counters move too (and without
-    ``quiet``, but ``last_login_at``, which a sign-in moves)."""
+def _shown(user: User, *, with_sign_in: bool = True) -> UserProfile:
+    """What ``GET /me`` shows, but ``updated_at``, which counters move too (and, unless
+    ``with_sign_in``, but ``last_login_at``, which a sign-in moves)."""
     shown = replace(UserProfile.of(user), updated_at=user.created_at)
-    return shown if quiet else replace(shown, last_login_at=None)
+    return shown if with_sign_in else replace(shown, last_login_at=None)
 
 
 class MemoryUserRepository(UserRepository):
@@ -192,7 +192,7 @@ class MemoryUserRepository(UserRepository):
             raise EmailTakenError()
         before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
-        if before is None or _shown(before, quiet=False) != _shown(user, quiet=False):
+        if before is None or _shown(before, with_sign_in=False) != _shown(user, with_sign_in=False):
             self.changed.add(user.id)
         elif _shown(before) != _shown(user):
             self.touched.add(user.id)
