@@ -48,7 +48,7 @@ class JsonFormatter(logging.Formatter):
         return _ENCODER.encode(line)
 
 
-class JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class JsonLinesHandler(logging.StreamHandler[TextIO]):
     """Formats a record before taking the lock, which then covers only the ``write``
     system calls to the stream's file descriptor (a copy of it, so a descriptor closed
     or reused elsewhere is never written to): request threads never queue behind each

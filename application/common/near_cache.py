@@ -64,7 +64,7 @@ class Lookup:
     token: int | None
 
 
-_UNTRUSTED = Lookup(None, None)
+UNTRUSTED = Lookup(None, None)
 
 
 class NearCache:
@@ -107,7 +107,7 @@ class NearCache:
 
     def lookup(self, key: str) -> Lookup:
         if self._feed is None:
-            return _UNTRUSTED
+            return UNTRUSTED
         now = self._monotonic()
         if now >= self._refresh_at:
             self._read_feed(self._feed)
@@ -147,7 +147,7 @@ class NearCache:
     def _copy(self, key: str, now: float) -> Lookup:
         with self._lock:
             if now >= self._trusted_until:
-                return _UNTRUSTED
+                return UNTRUSTED
             copy = self._copies.get(key)
             if copy is None or copy[1] <= now:
                 return Lookup(None, self._epoch)

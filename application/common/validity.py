@@ -38,7 +38,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from threading import Lock
 
-from application.common.near_cache import Lookup, NearCache, session_key
+from application.common.near_cache import UNTRUSTED, NearCache, session_key
 from application.ports.ephemeral import SessionValidityCache
 from application.ports.persistence import UnitOfWork
 from domain.ids import SessionId
@@ -74,7 +74,7 @@ class SessionValidity:
     def is_valid(self, session_id: SessionId, at: datetime) -> bool:
         trusted = self._trust_cache(at)
         key = session_key(session_id)
-        near = self._near.lookup(key) if trusted else Lookup(None, None)
+        near = self._near.lookup(key) if trusted else UNTRUSTED
         if isinstance(near.value, bool):
             return near.value
         cached = self._cache.get(session_id) if trusted else None
