@@ -221,6 +221,12 @@ def test_openapi_documents_every_route_and_its_errors(bastion: Bastion) -> None:
         assert path in paths, path
     login = paths["/api/v1/auth/login"]["post"]["responses"]
     assert {"200", "401", "403", "422", "429"} <= set(login)
+    me = paths["/api/v1/me"]["get"]
+    assert {"200", "401", "429", "503"} <= set(me["responses"])
+    assert me["responses"]["401"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/ProblemResponse"
+    }
+    assert me["security"] == [{"bearerAuth": []}]
     assert "bearerAuth" in spec["components"]["securitySchemes"]
     docs = bastion.client.get("/docs")
     assert docs.status_code == 200
