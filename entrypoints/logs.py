@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import sys
+import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _ENCODER = json.JSONEncoder(default=str, ensure_ascii=True)
@@ -36,16 +38,19 @@ _UTC = _UtcTimes()
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {
-            "time": _UTC.format(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        line = _line(record.created, record.levelname, record.name, record.getMessage(), extras)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return _ENCODER.encode(line)
+
+
+def _line(
+    created: float, level: str, logger: str, message: str, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    line = {"time": _UTC.format(created), "level": level, "logger": logger, "message": message}
+    line.update(fields)
+    return line
 
 
 class JsonLinesHandler(logging.StreamHandler[TextIO]):
@@ -67,14 +72,17 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
         if not self.filter(record):
             return False
         try:
-            line = self.format(record) + self.terminator
-            if self._fd is None:
-                self._write_stream(line)
-            else:
-                self._write_fd(self._fd, line.encode("utf-8", "replace"))
+            self.write(self.format(record))
         except Exception:  # logging's own contract: report, never raise
             self.handleError(record)
         return True
+
+    def write(self, line: str) -> None:
+        """One formatted line, with its terminator added."""
+        if self._fd is None:
+            self._write_stream(line + self.terminator)
+        else:
+            self._write_fd(self._fd, (line + self.terminator).encode("utf-8", "replace"))
 
     def close(self) -> None:
         if self._fd is not None:
@@ -92,6 +100,56 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
         with self.lock:  # type: ignore[union-attr]
             self.stream.write(line)
             self.stream.flush()
+
+
+def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[str, Any]) -> None:
+    """``logger.log(level, message, extra=fields)`` for a line written on every request.
+
+    Where every handler the record would reach is a :class:`JsonLinesHandler` formatting
+    with :class:`JsonFormatter`, and nothing on the way filters, the line is encoded
+    straight from the fields: the very line the formatter makes of the record, without
+    the ``LogRecord`` and ``logging``'s call chain (about 9 µs a line instead of 26).
+    Any other setup (a test's capture, an operator's own handler) is given the record.
+    As with ``extra``, no field may be named like a ``LogRecord`` attribute."""
+    if not logger.isEnabledFor(level):
+        return
+    handlers = _json_handlers(logger, level)
+    if handlers is None:
+        logger.log(level, message, extra=fields)
+        return
+    line = _ENCODER.encode(
+        _line(time.time(), logging.getLevelName(level), logger.name, message, fields)
+    )
+    for handler in handlers:
+        try:
+            handler.write(line)
+        except Exception:  # as ``handle`` does: report, never raise
+            handler.handleError(logging.makeLogRecord({"msg": message, **fields}))
+
+
+def _json_handlers(logger: logging.Logger, level: int) -> list[JsonLinesHandler] | None:
+    """The handlers ``callHandlers`` would pass a record to, if all are plain JSON-lines
+    handlers and no logger or handler filters; otherwise None."""
+    found: list[JsonLinesHandler] = []
+    seen_any = False
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if (
+                type(handler) is not JsonLinesHandler
+                or type(handler.formatter) is not JsonFormatter
+                or handler.filters
+            ):
+                return None
+            seen_any = True
+            if level >= handler.level:
+                found.append(handler)
+        if not current.propagate:
+            break
+        current = current.parent
+    return found if seen_any else None  # no handler at all: logging's last resort decides
 
 
 def configure(level: str = "INFO") -> None:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from entrypoints.logs import log_fields
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -133,9 +135,11 @@ def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> No
     if not log.isEnabledFor(logging.INFO):
         return
     principal = environ.get(PRINCIPAL)
-    log.info(
+    log_fields(
+        log,
+        logging.INFO,
         "request",
-        extra={
+        {
             "request_id": environ[REQUEST_ID],
             "method": environ.get("REQUEST_METHOD", ""),
             "path": path.encode("latin-1", "replace").decode("utf-8", "replace"),

@@ -9,7 +9,7 @@ import os
 import select
 import threading
 
-from entrypoints.logs import JsonFormatter, JsonLinesHandler, configure
+from entrypoints.logs import JsonFormatter, JsonLinesHandler, configure, log_fields
 
 THREADS, LINES = 8, 200
 
@@ -100,3 +100,72 @@ def test_after_configure_other_formats_still_get_process_and_thread_ids() -> Non
     line = logging.Formatter("[%(process)d] [%(thread)d] %(message)s").format(record)
 
     assert line == f"[{os.getpid()}] [{threading.get_ident()}] Worker exiting (pid: 42)"
+
+
+FIELDS = {"request_id": "r1", "path": "/a\r\n\u2028", "status": 200, "took": 0.25, "who": None}
+
+
+def _without_time(line: str) -> dict[str, object]:
+    found: dict[str, object] = json.loads(line)
+    del found["time"]
+    return found
+
+
+def test_log_fields_writes_the_line_the_formatter_makes_of_the_record() -> None:
+    stream = io.StringIO()
+    logger = _logger(JsonLinesHandler(stream), "test.json_lines.fields")
+
+    log_fields(logger, logging.INFO, "request", dict(FIELDS))
+    logger.info("request", extra=dict(FIELDS))
+
+    fast, slow = stream.getvalue().splitlines()
+    assert (
+        _without_time(fast)
+        == _without_time(slow)
+        == {
+            "level": "INFO",
+            "logger": "test.json_lines.fields",
+            "message": "request",
+            **FIELDS,
+        }
+    )
+    assert list(json.loads(fast)) == list(json.loads(slow))  # same keys, same order
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_log_fields_hands_any_other_handler_the_record() -> None:
+    collect = _Collect()
+    stream = io.StringIO()
+    logger = _logger(JsonLinesHandler(stream), "test.json_lines.other")
+    logger.addHandler(collect)
+
+    log_fields(logger, logging.INFO, "request", dict(FIELDS))
+
+    (record,) = collect.records
+    assert (record.getMessage(), record.path, record.status) == ("request", FIELDS["path"], 200)  # type: ignore[attr-defined]
+    assert json.loads(stream.getvalue())["request_id"] == "r1"
+
+
+def test_log_fields_honours_levels_and_filters() -> None:
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    logger = _logger(handler, "test.json_lines.levels")
+
+    handler.setLevel(logging.WARNING)
+    log_fields(logger, logging.INFO, "below the handler", {})
+    logger.setLevel(logging.ERROR)
+    log_fields(logger, logging.WARNING, "below the logger", {})
+    logger.setLevel(logging.INFO)
+    logger.addFilter(lambda record: record.getMessage() != "filtered")
+    log_fields(logger, logging.WARNING, "filtered", {})
+    log_fields(logger, logging.WARNING, "kept", {})
+
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["kept"]
