@@ -37,14 +37,13 @@ _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 )
-_ALWAYS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
+_ALWAYS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+_API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store")]
+_DOCS = [
+    *_ALWAYS,
+    ("Content-Security-Policy", _DOCS_CSP),
+    ("Cross-Origin-Opener-Policy", "same-origin"),  # the one HTML page
 ]
-_API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store"),
-        ("Pragma", "no-cache")]  # fmt: skip
-_DOCS = [*_ALWAYS, ("Content-Security-Policy", _DOCS_CSP)]
 _OTHER = [*_ALWAYS, ("Content-Security-Policy", _API_CSP)]
 _HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 _CORS = [
@@ -58,7 +57,7 @@ _OWNED = frozenset(name.lower() for name, _ in [*_API, *_DOCS, *_CORS, _HSTS]) |
     name.lower() for name in _PER_REQUEST
 }
 """Headers set here: whatever the view said for them is replaced."""
-_OWNED_OUTSIDE_API = _OWNED - {"cache-control", "pragma"}
+_OWNED_OUTSIDE_API = _OWNED - {"cache-control"}
 """Outside ``/api/`` a view's own ``Cache-Control`` stays (avatars are cached publicly)."""
 
 
@@ -98,14 +97,17 @@ class Envelope:
         added = self._headers(environ, path, request_id)
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            own, vary = [], "Origin"
+            own, vary = [], ""
             for name, value in headers:
                 lowered = name.lower()
                 if lowered == "vary":
-                    vary = f"{value}, Origin"
+                    vary = value
                 elif lowered not in owned:
                     own.append((name, value))
-            own.append(("Vary", vary))
+            if self._origins:  # answers differ by Origin only where some are allowed
+                vary = f"{vary}, Origin" if vary else "Origin"
+            if vary:
+                own.append(("Vary", vary))
             own.extend(added)
             _log(environ, path, status, started)
             return start_response(status, own, exc_info)

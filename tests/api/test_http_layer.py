@@ -121,9 +121,11 @@ def test_each_response_carries_its_headers_once_and_api_answers_are_never_stored
         names = [name.lower() for name, _ in response.headers]
         assert len(names) == len(set(names))
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Vary"] == "Origin"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "Vary" not in response.headers  # no CORS origin is allowed here
         assert "Strict-Transport-Security" not in response.headers
-    assert (api.headers["Cache-Control"], api.headers["Pragma"]) == ("no-store", "no-cache")
+    assert api.headers["Cache-Control"] == "no-store"
+    assert docs.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "Cache-Control" not in health.headers
     assert "'self'" in docs.headers["Content-Security-Policy"]
     assert "'self'" not in api.headers["Content-Security-Policy"]

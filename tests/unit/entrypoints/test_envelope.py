@@ -45,7 +45,7 @@ def test_an_offered_request_id_is_used_only_when_it_is_wholly_safe(offered: str)
 
 def test_a_views_vary_is_kept_and_its_own_security_headers_are_replaced() -> None:
     view = [("Vary", "Accept-Encoding"), ("Cache-Control", "max-age=60"), ("Referrer-Policy", "x")]
-    envelope = Envelope(_app(view), lambda: "id", ())
+    envelope = Envelope(_app(view), lambda: "id", ["https://app.example"])
 
     api, media = _call(envelope, "/api/v1/me"), _call(envelope, "/media/avatars/a")
 
@@ -54,6 +54,20 @@ def test_a_views_vary_is_kept_and_its_own_security_headers_are_replaced() -> Non
         assert headers["Referrer-Policy"] == ["no-referrer"]
     assert api["Cache-Control"] == ["no-store"]
     assert media["Cache-Control"] == ["max-age=60"]  # outside /api/ the view decides
+
+
+def test_answers_vary_by_origin_only_where_some_origin_is_allowed() -> None:
+    without = Envelope(_app([("Vary", "Accept")]), lambda: "id", ())
+    bare = Envelope(_app([]), lambda: "id", ())
+    with_cors = Envelope(_app([]), lambda: "id", ["https://app.example"])
+
+    assert _call(without, "/api/v1/me")["Vary"] == ["Accept"]
+    assert "Vary" not in _call(bare, "/api/v1/me")
+    allowed = _call(with_cors, "/api/v1/me", HTTP_ORIGIN="https://app.example")
+    refused = _call(with_cors, "/api/v1/me", HTTP_ORIGIN="https://evil.example")
+    assert allowed["Vary"] == refused["Vary"] == ["Origin"]
+    assert allowed["Access-Control-Allow-Origin"] == ["https://app.example"]
+    assert "Access-Control-Allow-Origin" not in refused
 
 
 def test_request_ids_are_unique_within_a_process_and_after_a_fork() -> None:
