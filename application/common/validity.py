@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
 
@@ -46,6 +47,16 @@ from domain.ids import SessionId
 DRAIN_INTERVAL = timedelta(seconds=1)
 DRAIN_PAGE_SIZE = 100
 DRAIN_MAX_PAGES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """When the last outbox check started, stops being trusted, and is due again: the
+    instants every request compares against, worked out once per check."""
+
+    at: datetime
+    stale_at: datetime
+    due_at: datetime
 
 
 class SessionValidity:
@@ -67,7 +78,7 @@ class SessionValidity:
         self._page_size = page_size
         self._max_pages = max_pages
         self._lock = Lock()
-        self._checked_at: datetime | None = None
+        self._check: _Check | None = None
         self._draining = False
         self._outbox_empty = False
 
@@ -94,9 +105,9 @@ class SessionValidity:
         empty. From half the interval on, one request checks again while the others go on
         trusting the last check (so under traffic no request waits on the outbox)."""
         with self._lock:
-            last = self._checked_at
-            fresh = last is not None and last <= at < last + self._drain_interval
-            due = last is None or not fresh or at >= last + self._drain_interval / 2
+            last = self._check
+            fresh = last is not None and last.at <= at < last.stale_at
+            due = last is None or not fresh or at >= last.due_at
             if self._draining or not due:
                 return fresh and self._outbox_empty
             self._draining = True
@@ -106,7 +117,8 @@ class SessionValidity:
         finally:
             self._near.expire()  # copies are trusted again only after a read of the feed
             with self._lock:
-                self._draining, self._checked_at, self._outbox_empty = False, at, empty
+                self._draining, self._outbox_empty = False, empty
+                self._check = _Check(at, at + self._drain_interval, at + self._drain_interval / 2)
         return empty
 
     def _drain(self) -> bool:

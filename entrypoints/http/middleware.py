@@ -4,7 +4,7 @@ The request id, response headers and access log are WSGI middleware
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
 
 from application.common.throttle import Rule
 from entrypoints.http.api import client_ip, container
@@ -16,24 +16,25 @@ _MULTIPART_ROUTES = {("PUT", "/api/v1/me/avatar"): "multipart/form-data"}
 
 
 def install(app: Flask) -> None:
-    app.before_request(_meter)
-    app.before_request(_json_only)
+    app.before_request(_admit)
 
 
-def _meter() -> Response | None:
-    if request.method == "OPTIONS" or request.path.startswith(_UNMETERED):
-        return None
-    container().throttle().charge(Rule.API, client_ip())
+def _admit() -> Response | None:
+    """One hook, one look through the request proxy, for what every request goes through."""
+    current: Request = request._get_current_object()  # type: ignore[attr-defined]
+    method, path = current.method, current.path
+    if method != "OPTIONS" and not path.startswith(_UNMETERED):
+        container().throttle().charge(Rule.API, client_ip())
+    if method in _BODY_METHODS and path.startswith("/api/"):
+        return _json_only(current, method, path)
     return None
 
 
-def _json_only() -> Response | None:
+def _json_only(current: Request, method: str, path: str) -> Response | None:
     """Bodies are JSON, except on the few routes that take a file upload, which take
     ``multipart/form-data`` and nothing else."""
-    if request.method not in _BODY_METHODS or not request.path.startswith("/api/"):
-        return None
-    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
-    expected = _MULTIPART_ROUTES.get((request.method, request.path), "application/json")
-    if has_body and request.mimetype != expected:
+    has_body = bool(current.content_length) or current.headers.get("Transfer-Encoding")
+    expected = _MULTIPART_ROUTES.get((method, path), "application/json")
+    if has_body and current.mimetype != expected:
         return problem(415, "unsupported_media_type", f"Send the body as {expected}.")
     return None
