@@ -1,5 +1,13 @@
 """The WSGI entry point for production: ``gunicorn wsgi:app``."""
 
+import gc
+
 from entrypoints.http.app import create_app
 
 app = create_app()
+
+# What start-up built lives as long as the worker: the garbage of start-up is collected
+# once, and the rest moved where no collection looks again. Without this, every full
+# collection walked some 170 000 objects, a ~0.1 s stop of the whole worker.
+gc.collect()
+gc.freeze()
