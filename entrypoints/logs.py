@@ -106,25 +106,46 @@ def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[st
     """``logger.log(level, message, extra=fields)`` for a line written on every request.
 
     Where every handler the record would reach is a :class:`JsonLinesHandler` formatting
-    with :class:`JsonFormatter`, and nothing on the way filters, the line is encoded
-    straight from the fields: the very line the formatter makes of the record, without
-    the ``LogRecord`` and ``logging``'s call chain (about 9 µs a line instead of 26).
-    Any other setup (a test's capture, an operator's own handler) is given the record.
-    As with ``extra``, no field may be named like a ``LogRecord`` attribute."""
+    with :class:`JsonFormatter`, nothing on the way filters, and nothing replaced the parts
+    of ``logging`` this skips (a record factory, a patched ``callHandlers``, as error
+    trackers install), the line is encoded straight from the fields: the line the
+    formatter makes of the record, without the ``LogRecord`` and ``logging``'s call chain
+    (about 9 µs a line instead of 26). Any other setup (a test's capture, an operator's
+    own handler) is given the record. As with ``extra``, no field may be named like a
+    ``LogRecord`` attribute."""
     if not logger.isEnabledFor(level):
         return
-    handlers = _json_handlers(logger, level)
-    if handlers is None:
+    handlers = _json_handlers(logger, level) if _stock(logger) else None
+    line = None if handlers is None else _encoded(logger.name, level, message, fields)
+    if handlers is None or line is None:
         logger.log(level, message, extra=fields)
         return
-    line = _ENCODER.encode(
-        _line(time.time(), logging.getLevelName(level), logger.name, message, fields)
-    )
     for handler in handlers:
         try:
             handler.write(line)
         except Exception:  # as ``handle`` does: report, never raise
             handler.handleError(logging.makeLogRecord({"msg": message, **fields}))
+
+
+def _encoded(name: str, level: int, message: str, fields: dict[str, Any]) -> str | None:
+    """None when the fields cannot be encoded: the formatter then fails alike, and
+    reports it as ``logging`` does."""
+    try:
+        return _ENCODER.encode(
+            _line(time.time(), logging.getLevelName(level), name, message, fields)
+        )
+    except Exception:
+        return None
+
+
+_SKIPPED = ("handle", "callHandlers", "makeRecord")
+
+
+def _stock(logger: logging.Logger) -> bool:
+    kind = type(logger)
+    return logging.getLogRecordFactory() is logging.LogRecord and all(
+        getattr(kind, name).__module__ == "logging" for name in _SKIPPED
+    )
 
 
 def _json_handlers(logger: logging.Logger, level: int) -> list[JsonLinesHandler] | None:

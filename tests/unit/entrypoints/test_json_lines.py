@@ -9,6 +9,8 @@ import os
 import select
 import threading
 
+import pytest
+
 from entrypoints.logs import JsonFormatter, JsonLinesHandler, configure, log_fields
 
 THREADS, LINES = 8, 200
@@ -111,14 +113,20 @@ def _without_time(line: str) -> dict[str, object]:
     return found
 
 
-def test_log_fields_writes_the_line_the_formatter_makes_of_the_record() -> None:
+def test_log_fields_writes_the_line_the_formatter_makes_of_the_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stream = io.StringIO()
     logger = _logger(JsonLinesHandler(stream), "test.json_lines.fields")
-
-    log_fields(logger, logging.INFO, "request", dict(FIELDS))
     logger.info("request", extra=dict(FIELDS))
 
-    fast, slow = stream.getvalue().splitlines()
+    def no_records(*args: object, **kwargs: object) -> logging.LogRecord:
+        raise AssertionError("the usual path makes no LogRecord")
+
+    monkeypatch.setattr(logger, "makeRecord", no_records)
+    log_fields(logger, logging.INFO, "request", dict(FIELDS))
+
+    slow, fast = stream.getvalue().splitlines()
     assert (
         _without_time(fast)
         == _without_time(slow)
@@ -130,6 +138,21 @@ def test_log_fields_writes_the_line_the_formatter_makes_of_the_record() -> None:
         }
     )
     assert list(json.loads(fast)) == list(json.loads(slow))  # same keys, same order
+
+
+def test_log_fields_reaches_the_handlers_of_parent_loggers() -> None:
+    stream = io.StringIO()
+    _logger(JsonLinesHandler(stream), "test.json_lines.parent")
+    child = logging.getLogger("test.json_lines.parent.child")
+
+    log_fields(child, logging.WARNING, "from the child", {"n": 1})
+
+    line = json.loads(stream.getvalue())
+    assert (line["logger"], line["message"], line["n"]) == (
+        "test.json_lines.parent.child",
+        "from the child",
+        1,
+    )
 
 
 class _Collect(logging.Handler):
@@ -169,3 +192,58 @@ def test_log_fields_honours_levels_and_filters() -> None:
     log_fields(logger, logging.WARNING, "kept", {})
 
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["kept"]
+
+
+def test_log_fields_hands_the_record_over_where_something_else_must_see_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    logger = _logger(handler, "test.json_lines.patched")
+    seen: list[str] = []
+    original = logging.Logger.callHandlers
+
+    def tracker(self: logging.Logger, record: logging.LogRecord) -> None:  # an error tracker's
+        seen.append(record.getMessage())
+        original(self, record)
+
+    monkeypatch.setattr(logging.Logger, "callHandlers", tracker)
+    log_fields(logger, logging.INFO, "tracked", {})
+    monkeypatch.undo()
+    handler.addFilter(lambda record: record.getMessage() != "handler filter")
+    log_fields(logger, logging.INFO, "handler filter", {})
+
+    assert seen == ["tracked"]
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["tracked"]
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise ValueError("no text")
+
+
+def test_fields_that_cannot_be_encoded_are_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    logger = _logger(handler, "test.json_lines.unencodable")
+    reported: list[logging.LogRecord] = []
+    monkeypatch.setattr(handler, "handleError", reported.append)
+
+    log_fields(logger, logging.INFO, "request", {"value": _Unprintable()})
+
+    assert stream.getvalue() == ""
+    assert [record.getMessage() for record in reported] == ["request"]
+
+
+def test_a_failing_write_is_reported_as_logging_reports_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = JsonLinesHandler(io.StringIO())
+    logger = _logger(handler, "test.json_lines.failing")
+    reported: list[logging.LogRecord] = []
+    monkeypatch.setattr(handler, "write", lambda line: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(handler, "handleError", reported.append)
+
+    log_fields(logger, logging.INFO, "request", {"status": 200})
+
+    assert [(record.getMessage(), record.status) for record in reported] == [("request", 200)]  # type: ignore[attr-defined]
