@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -32,25 +33,37 @@ def test_plain_functions_and_methods_are_returned_as_they_are() -> None:
     assert app.ensure_sync(View().get)() == "method"  # another instance, same function
 
 
-def test_coroutine_functions_still_run_through_async_to_sync(
+class AsyncView:
+    async def get(self) -> str:
+        return "async method"
+
+
+def test_coroutine_functions_and_methods_still_run_through_async_to_sync(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = BastionFlask("test")
     converted: list[Any] = []
     monkeypatch.setattr(app, "async_to_sync", lambda func: converted.append(func) or plain)
+    method = AsyncView().get
 
     assert app.ensure_sync(coroutine) is plain
     assert app.ensure_sync(coroutine) is plain
-    assert converted == [coroutine, coroutine]
+    assert app.ensure_sync(method) is plain
+    assert converted == [coroutine, coroutine, method]
 
 
-def test_an_unhashable_callable_is_decided_by_flask() -> None:
+def test_other_callables_are_decided_by_flask_and_not_remembered() -> None:
     class Unhashable:
         __hash__ = None  # type: ignore[assignment]
 
         def __call__(self) -> str:
             return "called"
 
+    app = BastionFlask("test")
     callable_object = Unhashable()
+    partial = functools.partial(plain)
 
-    assert BastionFlask("test").ensure_sync(callable_object) is callable_object
+    assert app.ensure_sync(callable_object) is callable_object
+    assert app.ensure_sync(partial) is partial
+    assert app.ensure_sync(plain) is plain
+    assert list(app._coroutines) == [plain]
