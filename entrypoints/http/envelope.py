@@ -56,7 +56,8 @@ _PER_REQUEST = ("X-Request-ID", "Access-Control-Allow-Origin", "Vary")  # Vary: 
 _OWNED = frozenset(name.lower() for name, _ in [*_API, *_DOCS, *_CORS, _HSTS]) | {
     name.lower() for name in _PER_REQUEST
 }
-"""Headers set here: whatever the view said for them is replaced."""
+"""Headers set here: whatever the view said for them is replaced, or dropped where this
+path sets none (a view's own Cross-Origin-Opener-Policy outside ``/docs``)."""
 _OWNED_OUTSIDE_API = _OWNED - {"cache-control"}
 """Outside ``/api/`` a view's own ``Cache-Control`` stays (avatars are cached publicly)."""
 
@@ -97,17 +98,17 @@ class Envelope:
         added = self._headers(environ, path, request_id)
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            own, vary = [], ""
+            own, vary = [], []
             for name, value in headers:
                 lowered = name.lower()
                 if lowered == "vary":
-                    vary = value
+                    vary.append(value)
                 elif lowered not in owned:
                     own.append((name, value))
             if self._origins:  # answers differ by Origin only where some are allowed
-                vary = f"{vary}, Origin" if vary else "Origin"
+                vary = _with_origin(vary)
             if vary:
-                own.append(("Vary", vary))
+                own.append(("Vary", ", ".join(vary)))
             own.extend(added)
             _log(environ, path, status, started)
             return start_response(status, own, exc_info)
@@ -131,6 +132,11 @@ class Envelope:
             added.append(("Access-Control-Allow-Origin", origin))
             added.extend(_CORS)
         return added
+
+
+def _with_origin(vary: list[str]) -> list[str]:
+    named = {part.strip().lower() for value in vary for part in value.split(",")}
+    return vary if "origin" in named or "*" in named else [*vary, "Origin"]
 
 
 def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> None:

@@ -61,7 +61,11 @@ def test_answers_vary_by_origin_only_where_some_origin_is_allowed() -> None:
     bare = Envelope(_app([]), lambda: "id", ())
     with_cors = Envelope(_app([]), lambda: "id", ["https://app.example"])
 
+    several = Envelope(
+        _app([("Vary", "Accept"), ("Vary", "origin")]), lambda: "id", ["https://a.example"]
+    )
     assert _call(without, "/api/v1/me")["Vary"] == ["Accept"]
+    assert _call(several, "/api/v1/me")["Vary"] == ["Accept, origin"]
     assert "Vary" not in _call(bare, "/api/v1/me")
     allowed = _call(with_cors, "/api/v1/me", HTTP_ORIGIN="https://app.example")
     refused = _call(with_cors, "/api/v1/me", HTTP_ORIGIN="https://evil.example")
