@@ -59,3 +59,18 @@ def test_the_whole_api_is_metered_per_address(make_bastion: BastionFactory) -> N
     assert statuses[:-1] == [401] * LIMITS[Rule.API].capacity
     assert statuses[-1] == 429
     assert bastion.app.test_client().get("/healthz").status_code == 200
+
+
+def test_bodies_of_the_wrong_type_are_metered_too_and_refused_before_they_are_read(
+    make_bastion: BastionFactory,
+) -> None:
+    bastion = make_bastion(rate_limit_scale=1)
+    address = {"environ_base": {"REMOTE_ADDR": "198.51.100.31"}}
+    statuses = [
+        bastion.call("POST", "/auth/login", data="<xml/>", content_type="text/xml", **address)
+        for _ in range(LIMITS[Rule.API].capacity + 1)
+    ]
+    assert [r.status_code for r in statuses[:-1]] == [415] * LIMITS[Rule.API].capacity
+    assert (statuses[-1].status_code, statuses[-1].json["code"]) == (429, "rate_limited")
+    preflight = bastion.call("OPTIONS", "/auth/login", **address)
+    assert preflight.status_code != 429  # a CORS preflight is never metered
