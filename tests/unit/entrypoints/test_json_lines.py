@@ -25,6 +25,13 @@ def _logger(handler: logging.Handler, name: str) -> logging.Logger:
     return logger
 
 
+def _captured(name: str) -> tuple[io.StringIO, JsonLinesHandler, logging.Logger]:
+    """A logger of its own whose one handler writes to a string."""
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    return stream, handler, _logger(handler, name)
+
+
 def _read_all(fd: int) -> bytes:
     chunks = []
     while chunk := os.read(fd, 65536):
@@ -67,8 +74,7 @@ def test_lines_from_many_threads_arrive_whole_and_a_long_one_in_full() -> None:
 
 
 def test_a_stream_without_a_descriptor_is_written_as_a_stream() -> None:
-    stream = io.StringIO()
-    logger = _logger(JsonLinesHandler(stream), "test.json_lines.capture")
+    stream, _, logger = _captured("test.json_lines.capture")
 
     logger.warning("refused", extra={"path": "/api/v1/me\r\n<script>"})
 
@@ -116,8 +122,7 @@ def _without_time(line: str) -> dict[str, object]:
 def test_log_fields_writes_the_line_the_formatter_makes_of_the_record(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stream = io.StringIO()
-    logger = _logger(JsonLinesHandler(stream), "test.json_lines.fields")
+    stream, _, logger = _captured("test.json_lines.fields")
     logger.info("request", extra=dict(FIELDS))
 
     def no_records(*args: object, **kwargs: object) -> logging.LogRecord:
@@ -141,8 +146,7 @@ def test_log_fields_writes_the_line_the_formatter_makes_of_the_record(
 
 
 def test_log_fields_reaches_the_handlers_of_parent_loggers() -> None:
-    stream = io.StringIO()
-    _logger(JsonLinesHandler(stream), "test.json_lines.parent")
+    stream, _, _ = _captured("test.json_lines.parent")
     child = logging.getLogger("test.json_lines.parent.child")
 
     log_fields(child, logging.WARNING, "from the child", {"n": 1})
@@ -166,8 +170,7 @@ class _Collect(logging.Handler):
 
 def test_log_fields_hands_any_other_handler_the_record() -> None:
     collect = _Collect()
-    stream = io.StringIO()
-    logger = _logger(JsonLinesHandler(stream), "test.json_lines.other")
+    stream, _, logger = _captured("test.json_lines.other")
     logger.addHandler(collect)
 
     log_fields(logger, logging.INFO, "request", dict(FIELDS))
@@ -178,9 +181,7 @@ def test_log_fields_hands_any_other_handler_the_record() -> None:
 
 
 def test_log_fields_honours_levels_and_filters() -> None:
-    stream = io.StringIO()
-    handler = JsonLinesHandler(stream)
-    logger = _logger(handler, "test.json_lines.levels")
+    stream, handler, logger = _captured("test.json_lines.levels")
 
     handler.setLevel(logging.WARNING)
     log_fields(logger, logging.INFO, "below the handler", {})
@@ -197,9 +198,7 @@ def test_log_fields_honours_levels_and_filters() -> None:
 def test_log_fields_hands_the_record_over_where_something_else_must_see_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stream = io.StringIO()
-    handler = JsonLinesHandler(stream)
-    logger = _logger(handler, "test.json_lines.patched")
+    stream, handler, logger = _captured("test.json_lines.patched")
     seen: list[str] = []
     original = logging.Logger.callHandlers
 
@@ -225,9 +224,7 @@ class _Unprintable:
 def test_fields_that_cannot_be_encoded_are_reported_not_raised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stream = io.StringIO()
-    handler = JsonLinesHandler(stream)
-    logger = _logger(handler, "test.json_lines.unencodable")
+    stream, handler, logger = _captured("test.json_lines.unencodable")
     reported: list[logging.LogRecord] = []
     monkeypatch.setattr(handler, "handleError", reported.append)
 
@@ -238,8 +235,7 @@ def test_fields_that_cannot_be_encoded_are_reported_not_raised(
 
 
 def test_a_failing_write_is_reported_as_logging_reports_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    handler = JsonLinesHandler(io.StringIO())
-    logger = _logger(handler, "test.json_lines.failing")
+    _, handler, logger = _captured("test.json_lines.failing")
     reported: list[logging.LogRecord] = []
     monkeypatch.setattr(handler, "write", lambda line: (_ for _ in ()).throw(OSError("disk full")))
     monkeypatch.setattr(handler, "handleError", reported.append)
