@@ -19,6 +19,7 @@ from uuid import UUID
 
 from application.ports.persistence import (
     BackupCodeRepository,
+    ChangedUsers,
     DeletedTaskRepository,
     EventRepository,
     ExportRepository,
@@ -168,8 +169,7 @@ def _shown(user: User, *, with_sign_in: bool = True) -> UserProfile:
 class MemoryUserRepository(UserRepository):
     def __init__(self, tx: _Transaction) -> None:
         self._tx = tx
-        self.changed: set[UserId] = set()
-        self.touched: set[UserId] = set()
+        self.changes = ChangedUsers()
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         return self._tx.users.get(user_id)
@@ -193,15 +193,15 @@ class MemoryUserRepository(UserRepository):
         before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
         if before is None or _shown(before, with_sign_in=False) != _shown(user, with_sign_in=False):
-            self.changed.add(user.id)
+            self.changes.changed.add(user.id)
         elif _shown(before) != _shown(user):
-            self.touched.add(user.id)
+            self.changes.touched.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:
             return False
         self._tx.delete_users({user_id})
-        self.changed.add(user_id)
+        self.changes.changed.add(user_id)
         return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -210,7 +210,7 @@ class MemoryUserRepository(UserRepository):
             key=lambda u: (u.created_at, u.id),
         )[:limit]
         self._tx.delete_users({user.id for user in doomed})
-        self.changed.update(user.id for user in doomed)
+        self.changes.changed.update(user.id for user in doomed)
         return [user.id for user in doomed]
 
     def page(
@@ -682,12 +682,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self._open_tx().apply()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
-        loud, quiet = frozenset(self.users.changed), frozenset(self.users.touched)
-        self.users.changed.clear()
-        self.users.touched.clear()
-        hook = self._users_changed
-        if (loud or quiet) and hook is not None:
-            self._committed.append(lambda: hook(loud | quiet, settle=bool(loud)))
+        report = self.users.changes.report(self._users_changed)
+        if report is not None:
+            self._committed.append(report)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -99,12 +99,9 @@ class SqlUnitOfWork(UnitOfWork):
         self._open_session().commit()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
-        loud, quiet = frozenset(self.users.changed), frozenset(self.users.touched)
-        self.users.changed.clear()
-        self.users.touched.clear()
-        hook = self._users_changed
-        if (loud or quiet) and hook is not None:
-            self._committed.append(lambda: hook(loud | quiet, settle=bool(loud)))
+        report = self.users.changes.report(self._users_changed)
+        if report is not None:
+            self._committed.append(report)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -13,7 +13,7 @@ from adapters.sqlalchemy.keyset import newest_first
 from adapters.sqlalchemy.mapping import user_from_row, user_to_row
 from adapters.sqlalchemy.reads import one_row
 from adapters.sqlalchemy.rows import UserRow
-from application.ports.persistence import Keyset, UserRepository
+from application.ports.persistence import ChangedUsers, Keyset, UserRepository
 from domain.errors import EmailTakenError
 from domain.ids import UserId
 from domain.users import User, UserStatus
@@ -46,13 +46,9 @@ statement, its cache key and an ORM instance."""
 class SqlUserRepository(UserRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
-        self.changed: set[UserId] = set()
-        """Users whose profile (as ``GET /me`` shows it) changed or who were deleted in this
-        transaction: their cached profiles are dropped after the commit. A failed sign-in
-        changes only counters, so it touches no cache (and costs what an unknown email
-        costs, EN-01)."""
-        self.touched: set[UserId] = set()
-        """Users whose profile changed only in ``QUIET_FIELDS`` (a sign-in)."""
+        self.changes = ChangedUsers()
+        """Whose profile (as ``GET /me`` shows it) this transaction changed or deleted;
+        ``touched``: only in ``QUIET_FIELDS``."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         if not for_update:
@@ -85,9 +81,9 @@ class SqlUserRepository(UserRepository):
         state = inspect(merged)
         moved = {name for name in PROFILE_FIELDS if state.attrs[name].history.has_changes()}
         if moved - QUIET_FIELDS:
-            self.changed.add(user.id)
+            self.changes.changed.add(user.id)
         elif moved:
-            self.touched.add(user.id)
+            self.changes.touched.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:
@@ -106,7 +102,7 @@ class SqlUserRepository(UserRepository):
             delete(UserRow).where(UserRow.id == user_id),
             execution_options={"synchronize_session": False},
         )
-        self.changed.add(user_id)
+        self.changes.changed.add(user_id)
         return True
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -125,7 +121,7 @@ class SqlUserRepository(UserRepository):
                 execution_options={"synchronize_session": False},
             )
         deleted = [UserId(user_id) for user_id in ids]
-        self.changed.update(deleted)
+        self.changes.changed.update(deleted)
         return deleted
 
     def page(

@@ -361,6 +361,27 @@ class UsersChanged(Protocol):
     def __call__(self, user_ids: frozenset[UserId], *, settle: bool) -> None: ...
 
 
+class ChangedUsers:
+    """What a user repository changed in one transaction, for its unit of work to tell
+    ``UsersChanged`` after the commit: ``changed`` at someone's request (or deleted),
+    ``touched`` only where a sign-in moved ``last_login_at``. A failed sign-in changes
+    only counters, so it is in neither (and costs what an unknown email costs, EN-01)."""
+
+    def __init__(self) -> None:
+        self.changed: set[UserId] = set()
+        self.touched: set[UserId] = set()
+
+    def report(self, hook: UsersChanged | None) -> Callable[[], None] | None:
+        """The call that tells ``hook`` what this transaction changed (None: nothing to
+        tell), and a fresh start for the next transaction."""
+        loud, quiet = frozenset(self.changed), frozenset(self.touched)
+        self.changed.clear()
+        self.touched.clear()
+        if hook is None or not (loud or quiet):
+            return None
+        return lambda: hook(loud | quiet, settle=bool(loud))
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the ``with`` block without ``commit()`` rolls back.
 
