@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from flask import request
 
@@ -19,8 +19,11 @@ from application.results import Principal
 from application.sessions.authenticate import AuthenticateCommand
 from domain.errors import ForbiddenError, InvalidTokenError
 from domain.users import Role
-from entrypoints.http.api import container
+from entrypoints.http.api import container, current_request
 from entrypoints.http.envelope import PRINCIPAL
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 log = logging.getLogger("bastion.http")
 P = ParamSpec("P")
@@ -28,8 +31,10 @@ R = TypeVar("R")
 _MAX_TOKEN_LENGTH = 4096
 
 
-def bearer_token() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+def bearer_token(environ: WSGIEnvironment) -> str:
+    """The ``Authorization`` header, read from the environ as ``request.headers`` would."""
+    header: str = environ.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_LENGTH:
         raise InvalidTokenError()
@@ -39,8 +44,8 @@ def bearer_token() -> str:
 def authenticated(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        proven = container().authenticate()(AuthenticateCommand(bearer_token()))
-        request.environ[PRINCIPAL] = proven
+        environ = current_request().environ
+        environ[PRINCIPAL] = container().authenticate()(AuthenticateCommand(bearer_token(environ)))
         return view(*args, **kwargs)
 
     return guarded
@@ -64,5 +69,5 @@ def admin_only(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def principal() -> Principal:
-    found: Principal = request.environ[PRINCIPAL]
+    found: Principal = current_request().environ[PRINCIPAL]
     return found

@@ -4,10 +4,10 @@ The request id, response headers and access log are WSGI middleware
 
 from __future__ import annotations
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response
 
 from application.common.throttle import Rule
-from entrypoints.http.api import client_ip, container
+from entrypoints.http.api import client_ip, container, current_request
 from entrypoints.http.problems import problem
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -21,10 +21,10 @@ def install(app: Flask) -> None:
 
 def _admit() -> Response | None:
     """One hook, one look through the request proxy, for what every request goes through."""
-    current: Request = request._get_current_object()  # type: ignore[attr-defined]
+    current = current_request()
     method, path = current.method, current.path
     if method != "OPTIONS" and not path.startswith(_UNMETERED):
-        container().throttle().charge(Rule.API, client_ip())
+        container().throttle().charge(Rule.API, client_ip(current))
     if method in _BODY_METHODS and path.startswith("/api/"):
         return _json_only(current, method, path)
     return None
