@@ -29,6 +29,7 @@ Requests already running when a change commits may still see the old value, as a
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -47,10 +48,13 @@ TTL_SECONDS = 60.0
 CAPACITY = 50_000
 
 
+@functools.lru_cache(maxsize=CAPACITY)
 def session_key(session_id: SessionId) -> str:
+    """Asked on every authenticated request for the same few ids; ``str(UUID)`` is slow."""
     return f"session:{session_id}"
 
 
+@functools.lru_cache(maxsize=CAPACITY)
 def user_key(user_id: UserId) -> str:
     return f"user:{user_id}"
 
