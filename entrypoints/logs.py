@@ -1,5 +1,11 @@
-"""JSON-lines logging: UTC times with a ``Z``, one line per record, control characters
-escaped by the JSON encoder, and nothing from bodies or headers ever passed in."""
+"""JSON-lines logging: UTC times with a ``Z``, one ASCII line per record, control
+characters escaped by the JSON encoder, and nothing from bodies or headers ever passed in.
+
+Lines are encoded by orjson, at about a tenth of the standard encoder's cost (an access
+line is written on every request). A line it cannot encode (integers past 64 bits, lone
+surrogates) or that holds anything outside ASCII is encoded again by the standard encoder,
+which escapes every non-ASCII character: U+2028, U+0085 and the like break lines for some
+log readers. Either way, values JSON has no type for are written as their ``str``."""
 
 from __future__ import annotations
 
@@ -12,9 +18,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+import orjson
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-_ENCODER = json.JSONEncoder(default=str, ensure_ascii=True)
+_FALLBACK = json.JSONEncoder(default=str, ensure_ascii=True, separators=(",", ":"))
 """Made once: ``json.dumps`` with options builds a new encoder for every line."""
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+"""Keys and values as the standard encoder with ``default=str`` writes them."""
 
 
 class _UtcTimes:
@@ -42,7 +54,18 @@ class JsonFormatter(logging.Formatter):
         line = _line(record.created, record.levelname, record.name, record.getMessage(), extras)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return _ENCODER.encode(line)
+        return _encode(line).decode("utf-8")
+
+
+def _encode(line: dict[str, Any]) -> bytes:
+    """Raises as the standard encoder would (a value whose ``str`` fails)."""
+    try:
+        encoded = orjson.dumps(line, default=str, option=_ORJSON_OPTIONS)
+        if encoded.isascii():
+            return encoded
+    except orjson.JSONEncodeError:
+        pass
+    return _FALLBACK.encode(line).encode("ascii")
 
 
 def _line(
@@ -79,10 +102,14 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
 
     def write(self, line: str) -> None:
         """One formatted line, with its terminator added."""
+        self.write_encoded(line.encode("utf-8", "replace"))
+
+    def write_encoded(self, line: bytes) -> None:
+        """One line encoded as UTF-8, with its terminator added."""
         if self._fd is None:
-            self._write_stream(line + self.terminator)
+            self._write_stream(line.decode("utf-8", "replace") + self.terminator)
         else:
-            self._write_fd(self._fd, (line + self.terminator).encode("utf-8", "replace"))
+            self._write_fd(self._fd, line + self.terminator.encode("utf-8"))
 
     def close(self) -> None:
         if self._fd is not None:
@@ -92,9 +119,11 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
 
     def _write_fd(self, fd: int, data: bytes) -> None:
         with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
-            rest = memoryview(data)
-            while rest:
-                rest = rest[os.write(fd, rest) :]
+            written = os.write(fd, data)
+            if written < len(data):  # a pipe or a signal can cut a write short
+                rest = memoryview(data)[written:]
+                while rest:
+                    rest = rest[os.write(fd, rest) :]
 
     def _write_stream(self, line: str) -> None:
         with self.lock:  # type: ignore[union-attr]
@@ -109,9 +138,9 @@ def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[st
     with :class:`JsonFormatter`, nothing on the way filters, and nothing replaced the parts
     of ``logging`` this skips (a record factory, a patched ``callHandlers``, as error
     trackers install), the line is encoded straight from the fields: the line the
-    formatter makes of the record, without the ``LogRecord`` and ``logging``'s call chain
-    (about 9 µs a line instead of 26). Any other setup (a test's capture, an operator's
-    own handler) is given the record. As with ``extra``, no field may be named like a
+    formatter makes of the record, without the ``LogRecord`` and ``logging``'s call
+    chain. Any other setup (a test's capture, an operator's own handler) is given the
+    record. As with ``extra``, no field may be named like a
     ``LogRecord`` attribute."""
     if not logger.isEnabledFor(level):
         return
@@ -122,29 +151,27 @@ def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[st
         return
     for handler in handlers:
         try:
-            handler.write(line)
+            handler.write_encoded(line)
         except Exception:  # as ``handle`` does: report, never raise
             handler.handleError(logging.makeLogRecord({"msg": message, **fields}))
 
 
-def _encoded(name: str, level: int, message: str, fields: dict[str, Any]) -> str | None:
+def _encoded(name: str, level: int, message: str, fields: dict[str, Any]) -> bytes | None:
     """None when the fields cannot be encoded: the formatter then fails alike, and
     reports it as ``logging`` does."""
     try:
-        return _ENCODER.encode(
-            _line(time.time(), logging.getLevelName(level), name, message, fields)
-        )
+        return _encode(_line(time.time(), logging.getLevelName(level), name, message, fields))
     except Exception:
         return None
 
 
-_SKIPPED = ("handle", "callHandlers", "makeRecord")
-
-
 def _stock(logger: logging.Logger) -> bool:
     kind = type(logger)
-    return logging.getLogRecordFactory() is logging.LogRecord and all(
-        getattr(kind, name).__module__ == "logging" for name in _SKIPPED
+    return (
+        logging.getLogRecordFactory() is logging.LogRecord
+        and kind.handle.__module__ == "logging"
+        and kind.callHandlers.__module__ == "logging"
+        and kind.makeRecord.__module__ == "logging"
     )
 
 

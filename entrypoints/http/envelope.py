@@ -150,13 +150,18 @@ def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> No
         {
             "request_id": environ[REQUEST_ID],
             "method": environ.get("REQUEST_METHOD", ""),
-            "path": path.encode("latin-1", "replace").decode("utf-8", "replace"),
+            "path": path if path.isascii() else _utf8(path),
             "status": int(status[:3]),
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "user_id": _text(principal.user_id) if principal else None,
             "session_id": _text(principal.session_id) if principal else None,
         },
     )
+
+
+def _utf8(path: str) -> str:
+    """WSGI hands the path over as Latin-1; clients send UTF-8."""
+    return path.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -8,6 +8,7 @@ import logging
 import os
 import select
 import threading
+from datetime import UTC, datetime
 
 import pytest
 
@@ -96,6 +97,36 @@ def test_times_are_utc_with_microseconds_and_a_z() -> None:
         "2023-11-14T22:13:20.999999Z",
         "2023-11-14T22:13:21.000000Z",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("Zoë\u2028\u0085x", '"Zo\\u00eb\\u2028\\u0085x"'),  # line breaks to some readers
+        ("\ud800", '"\\ud800"'),  # a lone surrogate
+        (2**70, str(2**70)),  # past 64 bits
+    ],
+)
+def test_what_is_not_plain_ascii_is_escaped_by_the_standard_encoder(
+    value: object, escaped: str
+) -> None:
+    stream, _, logger = _captured("test.json_lines.escaped")
+    logger.info("line", extra={"value": value})
+    log_fields(logger, logging.INFO, "line", {"value": value})
+
+    lines = stream.getvalue().split("\n")
+    assert lines[2:] == [""]
+    assert [line.partition('"value":')[2] for line in lines[:2]] == [escaped + "}"] * 2
+    assert [json.loads(line)["value"] for line in lines[:2]] == [value, value]
+
+
+def test_values_json_has_no_type_for_are_written_as_text() -> None:
+    stream, _, logger = _captured("test.json_lines.text")
+    moment = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+    log_fields(logger, logging.INFO, "line", {"at": moment, 1: "key", "n": None})
+
+    line = json.loads(stream.getvalue())
+    assert (line["at"], line["1"], line["n"]) == (str(moment), "key", None)
 
 
 def test_after_configure_other_formats_still_get_process_and_thread_ids() -> None:
@@ -237,7 +268,9 @@ def test_fields_that_cannot_be_encoded_are_reported_not_raised(
 def test_a_failing_write_is_reported_as_logging_reports_it(monkeypatch: pytest.MonkeyPatch) -> None:
     _, handler, logger = _captured("test.json_lines.failing")
     reported: list[logging.LogRecord] = []
-    monkeypatch.setattr(handler, "write", lambda line: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(
+        handler, "write_encoded", lambda line: (_ for _ in ()).throw(OSError("disk full"))
+    )
     monkeypatch.setattr(handler, "handleError", reported.append)
 
     log_fields(logger, logging.INFO, "request", {"status": 200})
