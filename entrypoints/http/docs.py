@@ -26,8 +26,9 @@ _DESCRIPTIONS = {
 
 def problems(blp: Blueprint, *statuses: int) -> Callable[[Any], Any]:
     """Document one problem+json response per status, plus 429 and 503, which any route
-    can give. One ``doc`` entry for all of them: each ``alt_response`` would wrap the view
-    once more, and every wrapper runs on every request, though it only documents."""
+    can give. One ``doc`` entry for all of them, which ``ApiBlueprint.doc`` adds without
+    wrapping the view: each ``alt_response`` would wrap it once more, and every wrapper
+    runs on every request, though it only documents."""
     responses = {
         status: {
             "description": _DESCRIPTIONS[status],
