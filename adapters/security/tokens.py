@@ -115,7 +115,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                     "verify_iat": False,
                 },
             )
-            window = _Window.of(payload)
+            window = _Window.of(payload, timedelta(seconds=self._leeway))
             self._check_times(window)
             return _claims(payload), window
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
@@ -123,24 +123,24 @@ class JwtAccessTokenCodec(AccessTokenCodec):
 
     def _check_times(self, window: _Window) -> None:
         now = self._clock.now()
-        leeway = timedelta(seconds=self._leeway)
-        if window.expires <= now - leeway:
+        if now >= window.until:
             raise jwt.ExpiredSignatureError("expired")
-        if window.starts > now + leeway:
+        if now < window.since:
             raise jwt.ImmatureSignatureError("not yet valid")
 
 
 @dataclass(frozen=True, slots=True)
 class _Window:
-    """When a token may be used: ``exp``, and the later of ``nbf`` and ``iat``."""
+    """When a token may be used, leeway included: from the later of ``nbf`` and ``iat``,
+    until ``exp`` (worked out once; a remembered token is checked on every request)."""
 
-    starts: datetime
-    expires: datetime
+    since: datetime
+    until: datetime
 
     @staticmethod
-    def of(payload: dict[str, Any]) -> _Window:
+    def of(payload: dict[str, Any], leeway: timedelta) -> _Window:
         starts = max(_instant(payload["nbf"]), _instant(payload["iat"]))
-        return _Window(starts=starts, expires=_instant(payload["exp"]))
+        return _Window(since=starts - leeway, until=_instant(payload["exp"]) + leeway)
 
 
 def _check_header(header: dict[str, Any]) -> None:
