@@ -15,7 +15,7 @@ from threading import Lock
 
 from application.common.validity import SessionValidity
 from application.ports.persistence import UnitOfWork
-from application.ports.security import AccessTokenCodec
+from application.ports.security import AccessClaims, AccessTokenCodec
 from application.ports.system import Clock
 from application.results import Principal
 from domain.errors import InvalidTokenError
@@ -23,6 +23,7 @@ from domain.ids import SessionId
 from domain.sessions import ACTIVITY_WRITE_INTERVAL
 
 _REMEMBERED_SESSIONS = 10_000
+_REMEMBERED_PRINCIPALS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,8 @@ class AuthenticateCommand:
 
 
 class Authenticate:
-    """One per process (it remembers when it last wrote each session's activity)."""
+    """One per process: it remembers when it last wrote each session's activity, and the
+    principal each token proves."""
 
     def __init__(
         self,
@@ -45,6 +47,7 @@ class Authenticate:
         self._uow_factory = uow_factory
         self._clock = clock
         self._last_write: OrderedDict[SessionId, datetime] = OrderedDict()
+        self._principals: dict[str, Principal] = {}
         self._lock = Lock()
 
     def __call__(self, cmd: AuthenticateCommand) -> Principal:
@@ -56,13 +59,26 @@ class Authenticate:
             with self._uow_factory() as uow:
                 uow.sessions.record_activity(claims.session_id, now)
                 uow.commit()
-        return Principal(
+        return self._principal(cmd.access_token, claims)
+
+    def _principal(self, token: str, claims: AccessClaims) -> Principal:
+        """The same token proves the same principal: it is made once per token (the
+        newest ``_REMEMBERED_PRINCIPALS``), not on every request."""
+        known = self._principals.get(token)
+        if known is not None:
+            return known
+        made = Principal(
             user_id=claims.user_id,
             session_id=claims.session_id,
             email=claims.email,
             role=claims.role,
             methods=tuple(m.value for m in claims.methods),
         )
+        with self._lock:
+            if len(self._principals) >= _REMEMBERED_PRINCIPALS:
+                del self._principals[next(iter(self._principals))]
+            self._principals[token] = made
+        return made
 
     def _activity_due(self, session_id: SessionId, now: datetime) -> bool:
         with self._lock:
