@@ -35,7 +35,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from application.ports.ephemeral import FeedPage, InvalidationFeed
 from domain.ids import SessionId, UserId
@@ -59,10 +59,10 @@ def user_key(user_id: UserId) -> str:
     return f"user:{user_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+class Lookup(NamedTuple):
     """``value`` is the copy (None on a miss or when untrusted); ``token`` lets the caller
-    keep what it loads instead (None: do not keep anything)."""
+    keep what it loads instead (None: do not keep anything). A tuple: two are made on
+    every ``GET /me``, and a tuple is made in a third of a frozen dataclass's time."""
 
     value: object | None
     token: int | None
