@@ -34,7 +34,7 @@ _ME = RenderedOnce(UserResponse())
 
 @blp.route("", methods=["GET"])
 @authenticated
-@blp.response(200, UserResponse)
+@blp.ready_response(200, UserResponse)
 @blp.doc(**security_doc())
 @problems(blp, 401)
 def get_me() -> Response:
