@@ -140,8 +140,7 @@ def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[st
     trackers install), the line is encoded straight from the fields: the line the
     formatter makes of the record, without the ``LogRecord`` and ``logging``'s call
     chain. Any other setup (a test's capture, an operator's own handler) is given the
-    record. As with ``extra``, no field may be named like a
-    ``LogRecord`` attribute."""
+    record. As with ``extra``, no field may be named like a ``LogRecord`` attribute."""
     if not logger.isEnabledFor(level):
         return
     handlers = _json_handlers(logger, level) if _stock(logger) else None
