@@ -2,10 +2,11 @@
 characters escaped by the JSON encoder, and nothing from bodies or headers ever passed in.
 
 Lines are encoded by orjson, at about a tenth of the standard encoder's cost (an access
-line is written on every request). A line it cannot encode (integers past 64 bits, lone
-surrogates) or that holds anything outside ASCII is encoded again by the standard encoder,
-which escapes every non-ASCII character: U+2028, U+0085 and the like break lines for some
-log readers. Either way, values JSON has no type for are written as their ``str``."""
+line is written on every request); values JSON has no type for are written as their
+``str``. A line holding anything outside printable ASCII is escaped by the standard
+encoder (U+2028, U+0085 and the like break lines for some log readers, DEL is a control
+character); one orjson refuses (integers past 64 bits, lone surrogates) is encoded by the
+standard encoder alone, with ``default=str``."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ _FALLBACK = json.JSONEncoder(default=str, ensure_ascii=True, separators=(",", ":
 _ORJSON_OPTIONS = (
     orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )
-"""Keys and values as the standard encoder with ``default=str`` writes them."""
+"""Keys of any type, as text; datetimes and dataclasses through ``str``, as before."""
 
 
 class _UtcTimes:
@@ -61,11 +62,11 @@ def _encode(line: dict[str, Any]) -> bytes:
     """Raises as the standard encoder would (a value whose ``str`` fails)."""
     try:
         encoded = orjson.dumps(line, default=str, option=_ORJSON_OPTIONS)
-        if encoded.isascii():
-            return encoded
     except orjson.JSONEncodeError:
-        pass
-    return _FALLBACK.encode(line).encode("ascii")
+        return _FALLBACK.encode(line).encode("ascii")
+    if encoded.isascii() and b"\x7f" not in encoded:
+        return encoded
+    return _FALLBACK.encode(orjson.loads(encoded)).encode("ascii")  # the same line, escaped
 
 
 def _line(

@@ -104,6 +104,7 @@ def test_times_are_utc_with_microseconds_and_a_z() -> None:
     [
         ("Zoë\u2028\u0085x", '"Zo\\u00eb\\u2028\\u0085x"'),  # line breaks to some readers
         ("\ud800", '"\\ud800"'),  # a lone surrogate
+        ("a\x7fb", '"a\\u007fb"'),  # DEL: ASCII, but a control character
         (2**70, str(2**70)),  # past 64 bits
     ],
 )
