@@ -39,7 +39,8 @@ _KNOWN_FUNCTIONS = 4096
 class BastionFlask(Flask):
     """Flask, deciding once per function whether it is a coroutine. Flask and each
     flask-smorest wrapper ask ``ensure_sync`` (Flask's documented override point) on every
-    call, five times per ``GET /me``, and ``inspect`` answers in about a microsecond each.
+    call (twice per ``GET /me``, for the hook and the view; more on routes with wrappers),
+    and ``inspect`` answers in about a microsecond each.
     Only functions and methods are remembered (by their function, so a method of a view
     made per request is one entry); any other callable is decided by Flask each time."""
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_smorest import Blueprint
-
+from entrypoints.http.api import ApiBlueprint
 from entrypoints.http.schemas.common import ProblemResponse
 
 _DESCRIPTIONS = {
@@ -24,7 +23,7 @@ _DESCRIPTIONS = {
 }
 
 
-def problems(blp: Blueprint, *statuses: int) -> Callable[[Any], Any]:
+def problems(blp: ApiBlueprint, *statuses: int) -> Callable[[Any], Any]:
     """Document one problem+json response per status, plus 429 and 503, which any route
     can give. One ``doc`` entry for all of them, which ``ApiBlueprint.doc`` adds without
     wrapping the view: each ``alt_response`` would wrap it once more, and every wrapper
