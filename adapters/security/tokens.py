@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +9,7 @@ from uuid import UUID
 
 import jwt
 
+from application.common.newest import Newest
 from application.ports.security import AccessClaims, AccessTokenCodec
 from application.ports.system import Clock
 from domain.errors import InvalidTokenError
@@ -59,8 +59,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         self._clock = clock
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
         self.lifetime_seconds = lifetime_seconds
-        self._memo: dict[str, tuple[AccessClaims, _Window]] = {}
-        self._memo_lock = threading.Lock()
+        self._memo: Newest[str, tuple[AccessClaims, _Window]] = Newest(MEMO_SIZE)
 
     def issue(self, claims: AccessClaims) -> str:
         if claims.expires_at <= claims.issued_at:
@@ -92,10 +91,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                 raise InvalidTokenError() from exc
             return claims
         claims, window = self._verify(token)
-        with self._memo_lock:
-            if len(self._memo) >= MEMO_SIZE:
-                del self._memo[next(iter(self._memo))]
-            self._memo[token] = (claims, window)
+        self._memo.put(token, (claims, window))
         return claims
 
     def _verify(self, token: str) -> tuple[AccessClaims, _Window]:

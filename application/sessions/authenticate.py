@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
+from application.common.newest import Newest
 from application.common.validity import SessionValidity
 from application.ports.persistence import UnitOfWork
 from application.ports.security import AccessClaims, AccessTokenCodec
@@ -47,7 +48,7 @@ class Authenticate:
         self._uow_factory = uow_factory
         self._clock = clock
         self._last_write: OrderedDict[SessionId, datetime] = OrderedDict()
-        self._principals: dict[str, Principal] = {}
+        self._principals: Newest[str, Principal] = Newest(_REMEMBERED_PRINCIPALS)
         self._lock = Lock()
 
     def __call__(self, cmd: AuthenticateCommand) -> Principal:
@@ -74,10 +75,7 @@ class Authenticate:
             role=claims.role,
             methods=tuple(m.value for m in claims.methods),
         )
-        with self._lock:
-            if len(self._principals) >= _REMEMBERED_PRINCIPALS:
-                del self._principals[next(iter(self._principals))]
-            self._principals[token] = made
+        self._principals.put(token, made)
         return made
 
     def _activity_due(self, session_id: SessionId, now: datetime) -> bool:
