@@ -74,6 +74,57 @@ def test_lines_from_many_threads_arrive_whole_and_a_long_one_in_full() -> None:
     assert records[-1]["value"] == long
 
 
+def _piped(name: str) -> tuple[int, JsonLinesHandler, logging.Logger]:
+    """A logger of its own whose one handler writes to a pipe; the read end is returned."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "w") as stream:
+        handler = JsonLinesHandler(stream)  # keeps its own copy of the descriptor
+    return read_end, handler, _logger(handler, name)
+
+
+def test_a_line_up_to_pipe_buf_is_written_without_the_lock_and_a_longer_one_under_it() -> None:
+    """A short line must not wait for the lock: holding it across a ``write`` that lets
+    go of the GIL convoys every request thread behind the holder."""
+    read_end, handler, logger = _piped("test.json_lines.lockless")
+    assert handler.lock is not None
+    with handler.lock:  # as if another thread were in the middle of a long line
+        short = threading.Thread(target=logger.info, args=("short",), kwargs={"extra": {"n": 1}})
+        short.start()
+        short.join(5)
+        assert not short.is_alive()
+        long = threading.Thread(
+            target=logger.info, args=("long",), kwargs={"extra": {"pad": "z" * select.PIPE_BUF}}
+        )
+        long.start()
+        long.join(0.2)
+        assert long.is_alive()  # waits for the lock
+    long.join(5)
+    handler.close()
+
+    lines = _read_all(read_end).decode().splitlines()
+    os.close(read_end)
+    assert [json.loads(line)["message"] for line in lines] == ["short", "long"]
+
+
+def test_the_rest_of_a_write_cut_short_follows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_end, handler, logger = _piped("test.json_lines.cut_short")
+    real_write, calls = os.write, []
+
+    def cut_the_first_in_half(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        return real_write(fd, bytes(data[: len(data) // 2]) if len(calls) == 1 else data)
+
+    monkeypatch.setattr(os, "write", cut_the_first_in_half)
+    logger.info("request", extra={"status": 200})
+    monkeypatch.undo()
+    handler.close()
+
+    (line,) = _read_all(read_end).decode().splitlines()
+    os.close(read_end)
+    assert len(calls) == 2
+    assert json.loads(line)["status"] == 200
+
+
 def test_a_stream_without_a_descriptor_is_written_as_a_stream() -> None:
     stream, _, logger = _captured("test.json_lines.capture")
 
