@@ -82,7 +82,8 @@ class Throttle:
             rule: Limit(capacity=max(1, round(limit.capacity * scale)), period=limit.period)
             for rule, limit in LIMITS.items()
         }
-        self._lease = lease_size(self._limits[Rule.API].capacity)
+        self._api = self._limits[Rule.API]
+        self._lease = lease_size(self._api.capacity)
 
     def key(self, rule: Rule, ip: str, subject: str = "") -> str:
         if rule in PER_SUBJECT:
@@ -94,15 +95,23 @@ class Throttle:
     def charge(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Spend one unit, or raise ``RateLimitedError`` having spent nothing. The API-wide
         rule spends units leased in advance (:mod:`application.common.leases`)."""
-        key, limit = self.key(rule, ip, subject), self._limits[rule]
         if rule is Rule.API and self._leases is not None:
-            wanted = self._leases.take(key, self._clock.now(), self._lease)
-            if wanted == 0:
-                return
-            if wanted > 1 and self._limiter.acquire(key, limit, wanted).allowed:
-                self._leases.keep(key, wanted - 1)
-                return
-        self._raise_if_refused(self._limiter.acquire(key, limit))
+            self._charge_leased(self._leases, self._network.limiter_key(ip))
+            return
+        self._raise_if_refused(
+            self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
+        )
+
+    def _charge_leased(self, leases: Leases, key: str) -> None:
+        """The API-wide rule, charged on every request: ``key`` is what :meth:`key` gives
+        for it, and no enum member is hashed on the way (``Enum.__hash__`` is Python)."""
+        wanted = leases.take(key, self._clock.now(), self._lease)
+        if wanted == 0:
+            return
+        if wanted > 1 and self._limiter.acquire(key, self._api, wanted).allowed:
+            leases.keep(key, wanted - 1)
+            return
+        self._raise_if_refused(self._limiter.acquire(key, self._api))
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""
