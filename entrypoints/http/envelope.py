@@ -90,7 +90,7 @@ class Envelope:
         self._origins = frozenset(cors_origins)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
+        started = time.perf_counter_ns()
         offered = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = offered if _OFFERED_ID.fullmatch(offered) else self._new_id()
         environ[REQUEST_ID] = request_id
@@ -139,7 +139,7 @@ def _with_origin(vary: list[str]) -> list[str]:
     return vary if "origin" in named or "*" in named else [*vary, "Origin"]
 
 
-def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> None:
+def _log(environ: WSGIEnvironment, path: str, status: str, started: int) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
     principal = environ.get(PRINCIPAL)
@@ -152,7 +152,7 @@ def _log(environ: WSGIEnvironment, path: str, status: str, started: float) -> No
             "method": environ.get("REQUEST_METHOD", ""),
             "path": path if path.isascii() else _utf8(path),
             "status": int(status[:3]),
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "duration_ms": (time.perf_counter_ns() - started) // 10_000 / 100,  # 2 places
             "user_id": _text(principal.user_id) if principal else None,
             "session_id": _text(principal.session_id) if principal else None,
         },

@@ -148,6 +148,9 @@ def test_request_ids_are_unique_and_every_request_logs_one_line(
     assert [line["request_id"] for line in lines] == [a.headers["X-Request-ID"] for a in answers]
     assert [line["status"] for line in lines] == [a.status_code for a in answers]
     assert {line["method"] for line in lines} == {"GET"}
+    durations = [line["duration_ms"] for line in lines]
+    assert all(isinstance(ms, float) and 0 <= ms < 10_000 for ms in durations)
+    assert all(round(ms, 2) == ms for ms in durations)  # hundredths of a millisecond
     me = answers[1].json["id"]
     assert {line["user_id"] for line in lines[1::2]} == {me}
     assert {line["user_id"] for line in lines[0::2]} == {None}
