@@ -29,8 +29,8 @@ from suite.hashing import measure as measure_hashing
 from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
 from suite.prepare import prepare
-from suite.procs import stop_on_signals
-from suite.report import FLOOR, Report, markdown, write_json
+from suite.procs import stop_on_signals, wait_idle
+from suite.report import FLOOR, ME, Report, markdown, write_json
 from suite.scenarios import login_flood, profile_me
 from suite.seed import EXPORT_EVENTS
 from suite.stack import (
@@ -46,7 +46,9 @@ from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
 WARM_UP_SECONDS = 2
-ROUNDS = 2  # pairs of floor and GET /me runs at each connection count
+PAIRS = 4  # of a floor run and a GET /me run, at each connection count
+PAIR_SECONDS = 5  # each run of a pair
+PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
 
 
@@ -98,24 +100,33 @@ def warm_up(base_url: str, threads: int, tokens: Path | None = None) -> None:
 
 def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Measurement], ...]:
     """The framework floor and ``GET /me`` in pairs run back to back, with the whole stack
-    up (both beside the same idle PostgreSQL, Redis and worker): at each connection count
-    the floor, then ``GET /me``, ``ROUNDS`` times over. On a shared VM the machine's speed
-    drifts by a quarter within a minute; each pair sees nearly the same machine, so the
-    ratios are taken pair by pair (``Report.ratios``)."""
-    floors: list[Measurement] = []
-    mes: list[Measurement] = []
-    with floor_app(serving, logs) as server:
-        warm_up(server.base_url, ctx.threads)
-        for _ in range(ROUNDS):
+    up (both beside the same idle PostgreSQL, Redis and worker), ``PAIRS`` pairs at each
+    connection count; ratios are taken pair by pair (``Report.ratios``). Three things
+    keep a pair fair on a shared VM, whose speed drifts by a quarter within a minute:
+    its two runs are seconds apart; they take turns going first, so a drift within the
+    pair favours neither app over the pairs; and each run is primed by an unmeasured
+    second against the same server, because a server's first seconds after the other
+    one ran are up to a tenth slower (seen on the floor: 2,545 then 2,770 req/s)."""
+    rows: dict[str, list[Measurement]] = {FLOOR: [], ME: []}
+    with floor_app(serving, logs) as floor:
+        warm_up(floor.base_url, ctx.threads)
+        for pair in range(PAIRS):
             for c in ME_CONNECTIONS:
-                load = Load("get.lua", "/api/v1/me", c, ctx.seconds, ctx.threads)
-                floors.append(measured(FLOOR, server, load, ctx.stack.roots))
-                mes.append(
-                    ctx.wrk("GET /me", "get.lua", "/api/v1/me", c, tokens=ctx.files.access_tokens)
-                )
-                for row in (floors[-1], mes[-1]):
-                    print(f"  {row.workload} ({c} conns): {row.rps:,.1f} req/s")
-    return floors, mes
+                load = Load("get.lua", "/api/v1/me", c, PAIR_SECONDS, ctx.threads)
+                apps = [
+                    (FLOOR, floor, load),
+                    (
+                        ME,
+                        ctx.stack.server,
+                        replace(load, files={"tokens": ctx.files.access_tokens}),
+                    ),
+                ]
+                for workload, server, this in apps if pair % 2 == 0 else apps[::-1]:
+                    wait_idle(server.base_url)
+                    run_wrk("priming", server.base_url, replace(this, seconds=PRIME_SECONDS))
+                    rows[workload].append(measured(workload, server, this, ctx.stack.roots))
+                    print(f"  {workload} ({c} conns): {rows[workload][-1].rps:,.1f} req/s")
+    return rows[FLOOR], rows[ME]
 
 
 def run_workloads(ctx: Context, names: list[str]) -> list[Measurement]:
@@ -148,7 +159,7 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
             hashing = measure_hashing(BCRYPT_ROUNDS, min(args.seconds, 5))
         report.hashing = replace(hashing, other_cpu_pct=others.percent)
         if "me" in names:
-            print(f"framework floor and GET /me, {ROUNDS} alternating rounds ...")
+            print(f"framework floor and GET /me, {PAIRS} pairs at each connection count ...")
             warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
             report.floor, report.stack = floor_and_me(ctx, serving, home / "logs")
         print("workloads ...")

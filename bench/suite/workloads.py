@@ -117,31 +117,28 @@ def refresh(ctx: Context) -> list[Measurement]:
 
 
 def login(ctx: Context) -> list[Measurement]:
-    bodies = ctx.files.login_bodies
-    return [
-        ctx.wrk(
-            "POST /auth/login",
-            "post.lua",
-            "/api/v1/auth/login",
-            BCRYPT_CONNECTIONS,
-            polite=True,
-            bodies=bodies,
-        )
-    ]
+    return [_sign_ins(ctx, "POST /auth/login", "/api/v1/auth/login", ctx.files.login_bodies)]
 
 
 def register(ctx: Context) -> list[Measurement]:
     bodies = ctx.files.register_bodies
-    return [
-        ctx.wrk(
-            "POST /auth/register",
-            "post.lua",
-            "/api/v1/auth/register",
-            BCRYPT_CONNECTIONS,
-            polite=True,
-            bodies=bodies,
-        )
-    ]
+    return [_sign_ins(ctx, "POST /auth/register", "/api/v1/auth/register", bodies)]
+
+
+def _sign_ins(ctx: Context, workload: str, path: str, bodies: Path) -> Measurement:
+    """Hashing-bound, so the run must load every worker: the kernel places each keep-alive
+    connection, and about one run in eight it put all four on one worker, which then did
+    all the hashing while the other core idled (0.48 of the hashing floor). Such a run
+    measured wrk's luck, not the service: it is run once more, and that is said."""
+
+    def run() -> Measurement:
+        return ctx.wrk(workload, "post.lua", path, BCRYPT_CONNECTIONS, polite=True, bodies=bodies)
+
+    row = run()
+    if 0 in row.spread:
+        print(f"  {workload}: connections sat {'/'.join(map(str, row.spread))}; once more")
+        row = run()
+    return row
 
 
 WORKLOADS: dict[str, Workload] = {
