@@ -88,8 +88,9 @@ def setup_lines(args: argparse.Namespace, serving: Gunicorn) -> dict[str, str]:
         "database": f"private PostgreSQL 15, {durability} (a commit costs no disk flush)",
         "redis": "private redis-server, appendonly yes (fsync every second)",
         "load": f"wrk {args.wrk_threads} threads, {args.seconds:g} s per run, closed loop, "
-        f"after a {WARM_UP_SECONDS} s warm-up; 'other CPU' = share of the machine used by "
-        "processes outside the bench during the run",
+        f"after a {WARM_UP_SECONDS} s warm-up (the floor and GET /me: {PAIRS} pairs of "
+        f"{PAIR_SECONDS} s runs, each primed by {PRIME_SECONDS} s); 'other CPU' = share of "
+        "the machine used by processes outside the bench during the run",
     }
 
 
