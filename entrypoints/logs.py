@@ -30,6 +30,7 @@ _ORJSON_OPTIONS = (
 )
 """Keys of any type, as text; datetimes and dataclasses through ``str``, as before."""
 _ATOMIC_WRITE = select.PIPE_BUF
+"""The longest line written with no lock: a pipe takes up to this many bytes whole."""
 
 
 class _UtcTimes:
@@ -82,8 +83,8 @@ def _line(
 class JsonLinesHandler(logging.StreamHandler[TextIO]):
     """Writes each line with ``write`` system calls to the stream's file descriptor (a
     copy of it, so a descriptor closed or reused elsewhere is never written to), formatted
-    before any lock is taken. A line of up to ``PIPE_BUF`` bytes (every access line) is
-    one call with no lock at all (:meth:`_write_fd`). A stream with no descriptor (a
+    before any lock is taken. A line of up to ``PIPE_BUF`` bytes (an ordinary access
+    line) is one call with no lock at all (:meth:`_write_fd`). A stream with no descriptor (a
     test's capture) is written as ``StreamHandler`` does.
     """
 
@@ -123,10 +124,12 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
     def _write_fd(self, fd: int, data: bytes) -> None:
         """A line of up to ``PIPE_BUF`` bytes goes out in one ``write`` with no lock held:
         the kernel keeps it whole (POSIX, for a pipe; Linux locks a regular file's offset
-        for each write). A longer line (a traceback), or the rest of a write cut short,
-        is written under the handler's lock, so this process's long lines never split
-        each other; on a pipe, as POSIX allows past ``PIPE_BUF``, another writer's line
-        (another worker's too) may still land between its parts.
+        for each write; a socket, such as journald's stream, promises nothing). A longer
+        line (a traceback, an access line for a path of thousands of characters), or the
+        rest of a write cut short (a full pipe or disk, a signal), is written under the
+        handler's lock, which keeps such lines from splitting each other, and nothing
+        more: a short line, this process's or another worker's, may land between their
+        parts.
 
         No lock for the short ones, because ``os.write`` lets go of the GIL: a thread
         holding a lock across it must win the GIL back before it can release the lock,
@@ -137,7 +140,7 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
             written = os.write(fd, data)
             if written == len(data):
                 return
-            data = data[written:]  # a full disk, or a signal, on a regular file
+            data = data[written:]
         with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
             rest = memoryview(data)
             while rest:

@@ -82,47 +82,90 @@ def _piped(name: str) -> tuple[int, JsonLinesHandler, logging.Logger]:
     return read_end, handler, _logger(handler, name)
 
 
-def test_a_line_up_to_pipe_buf_is_written_without_the_lock_and_a_longer_one_under_it() -> None:
-    """A short line must not wait for the lock: holding it across a ``write`` that lets
-    go of the GIL convoys every request thread behind the holder."""
-    read_end, handler, logger = _piped("test.json_lines.lockless")
-    assert handler.lock is not None
-    with handler.lock:  # as if another thread were in the middle of a long line
-        short = threading.Thread(target=logger.info, args=("short",), kwargs={"extra": {"n": 1}})
-        short.start()
-        short.join(5)
-        assert not short.is_alive()
-        long = threading.Thread(
-            target=logger.info, args=("long",), kwargs={"extra": {"pad": "z" * select.PIPE_BUF}}
+class _TrackedLock:
+    """Stands in for a handler's lock, and tells whether it is held."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.held = False
+
+    def acquire(self) -> None:
+        self._lock.acquire()
+        self.held = True
+
+    def release(self) -> None:
+        self.held = False
+        self._lock.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _writes_seen(
+    monkeypatch: pytest.MonkeyPatch, handler: JsonLinesHandler, cut_first: bool = False
+) -> list[tuple[int, bool]]:
+    """Each ``os.write`` from now on, as (bytes asked for, lock held); with ``cut_first``
+    the first one writes only half of what it was given."""
+    lock = _TrackedLock()
+    monkeypatch.setattr(handler, "lock", lock)
+    real_write, seen = os.write, []
+
+    def write(fd: int, data: bytes) -> int:
+        seen.append((len(data), lock.held))
+        return real_write(
+            fd, bytes(data[: len(data) // 2]) if cut_first and len(seen) == 1 else data
         )
-        long.start()
-        long.join(0.2)
-        assert long.is_alive()  # waits for the lock
-    long.join(5)
+
+    monkeypatch.setattr(os, "write", write)
+    return seen
+
+
+def _padding_for(logger: logging.Logger, size: int) -> str:
+    """The ``pad`` that makes this logger's line ``size`` bytes long, newline included."""
+    empty = {"time": "2026-01-01T00:00:00.000000Z", "level": "INFO", "logger": logger.name}
+    line = json.dumps({**empty, "message": "m", "pad": ""}, separators=(",", ":")) + "\n"
+    return "z" * (size - len(line))
+
+
+@pytest.mark.parametrize(
+    ("size", "locked"), [(select.PIPE_BUF, False), (select.PIPE_BUF + 1, True)], ids=str
+)
+def test_a_line_up_to_pipe_buf_is_written_without_the_lock_and_a_longer_one_under_it(
+    monkeypatch: pytest.MonkeyPatch, size: int, locked: bool
+) -> None:
+    """A short line must not take the lock: held across a ``write``, which lets go of the
+    GIL, it convoys every request thread behind the holder."""
+    read_end, handler, logger = _piped("test.json_lines.lockless")
+    seen = _writes_seen(monkeypatch, handler)
+
+    logger.info("m", extra={"pad": _padding_for(logger, size)})
+    monkeypatch.undo()
     handler.close()
 
-    lines = _read_all(read_end).decode().splitlines()
+    (line,) = _read_all(read_end).splitlines(keepends=True)
     os.close(read_end)
-    assert [json.loads(line)["message"] for line in lines] == ["short", "long"]
+    assert len(line) == size
+    assert seen == [(size, locked)]
 
 
-def test_the_rest_of_a_write_cut_short_follows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_rest_of_a_write_cut_short_follows_it_under_the_lock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     read_end, handler, logger = _piped("test.json_lines.cut_short")
-    real_write, calls = os.write, []
+    seen = _writes_seen(monkeypatch, handler, cut_first=True)
 
-    def cut_the_first_in_half(fd: int, data: bytes) -> int:
-        calls.append(len(data))
-        return real_write(fd, bytes(data[: len(data) // 2]) if len(calls) == 1 else data)
-
-    monkeypatch.setattr(os, "write", cut_the_first_in_half)
     logger.info("request", extra={"status": 200})
     monkeypatch.undo()
     handler.close()
 
     (line,) = _read_all(read_end).decode().splitlines()
     os.close(read_end)
-    assert len(calls) == 2
     assert json.loads(line)["status"] == 200
+    whole = seen[0][0]
+    assert seen == [(whole, False), (whole - whole // 2, True)]
 
 
 def test_a_stream_without_a_descriptor_is_written_as_a_stream() -> None:
