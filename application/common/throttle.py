@@ -103,8 +103,9 @@ class Throttle:
         )
 
     def _charge_leased(self, leases: Leases, key: str) -> None:
-        """The API-wide rule, charged on every request: ``key`` is what :meth:`key` gives
-        for it, and no enum member is hashed on the way (``Enum.__hash__`` is Python)."""
+        """The API-wide rule, charged on every request, without the steps it does not need
+        (:meth:`key`'s per-subject test and f-string, a lookup of its limit): ``key`` is
+        what :meth:`key` gives for it."""
         wanted = leases.take(key, self._clock.now(), self._lease)
         if wanted == 0:
             return

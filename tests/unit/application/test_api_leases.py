@@ -83,3 +83,13 @@ def test_other_rules_are_charged_one_by_one() -> None:
     for _ in range(12):
         throttle.charge(Rule.LOGIN, CLIENT)
     assert shared.trips == 12
+
+
+def test_leased_units_are_charged_to_the_bucket_the_rule_names() -> None:
+    """What ``check`` and ``forgive`` see for ``Rule.API`` is the bucket the leases buy from."""
+    [throttle], _, _ = _processes(1)
+    assert _allowed(throttle, CAPACITY) == CAPACITY
+    with pytest.raises(RateLimitedError):
+        throttle.check(Rule.API, CLIENT)
+    throttle.forgive(Rule.API, CLIENT)
+    throttle.check(Rule.API, CLIENT)
