@@ -46,7 +46,7 @@ from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
 WARM_UP_SECONDS = 2
-PAIRS = 4  # of a floor run and a GET /me run, at each connection count
+PAIRS = 4  # floor and GET /me pairs per connection count; even, so each goes first as often
 PAIR_SECONDS = 5  # each run of a pair
 PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
@@ -54,7 +54,9 @@ FLOOD_FACTOR = 3
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10, help="per wrk run")
+    parser.add_argument(
+        "--seconds", type=float, default=10, help="per wrk run (floor and GET /me pairs: 5)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -122,10 +124,10 @@ def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Meas
                         replace(load, files={"tokens": ctx.files.access_tokens}),
                     ),
                 ]
-                for workload, server, this in apps if pair % 2 == 0 else apps[::-1]:
-                    wait_idle(server.base_url)
-                    run_wrk("priming", server.base_url, replace(this, seconds=PRIME_SECONDS))
-                    rows[workload].append(measured(workload, server, this, ctx.stack.roots))
+                for workload, server, app_load in apps if pair % 2 == 0 else apps[::-1]:
+                    run_wrk("priming", server.base_url, replace(app_load, seconds=PRIME_SECONDS))
+                    wait_idle(server.base_url)  # the priming run's requests still in flight
+                    rows[workload].append(measured(workload, server, app_load, ctx.stack.roots))
                     print(f"  {workload} ({c} conns): {rows[workload][-1].rps:,.1f} req/s")
     return rows[FLOOR], rows[ME]
 

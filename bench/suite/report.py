@@ -54,16 +54,20 @@ class Report:
                 self.export.rss_growth_mb
             )
         flooded = self.find(ME_UNDER_FLOOD)
-        quiet = self.find(ME, flooded.connections) if flooded else None
-        if flooded is not None and quiet is not None:
+        quiet = [
+            row.p99_ms
+            for row in self.stack
+            if flooded and row.workload == ME and row.connections == flooded.connections
+        ]
+        if flooded is not None and quiet:  # against the mean of the unloaded runs
             found["GET /me p99 under login flood / unloaded (16 conns)"] = round(
-                flooded.p99_ms / quiet.p99_ms, 1
+                flooded.p99_ms / statistics.fmean(quiet), 1
             )
         return found
 
     def pairs(self) -> dict[int, list[tuple[Measurement, Measurement]]]:
-        """Each floor run with the ``GET /me`` run that followed it, by connections; the
-        ratios are the mean of the pairs' ratios."""
+        """Each floor run with the ``GET /me`` run it was paired with (before or after it),
+        by connections; the ratios are the mean of the pairs' ratios."""
         mes = [row for row in self.stack if row.workload == ME]
         found: dict[int, list[tuple[Measurement, Measurement]]] = {}
         for floor, me in zip(self.floor, mes, strict=False):
