@@ -84,8 +84,8 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
     """Writes each line with ``write`` system calls to the stream's file descriptor (a
     copy of it, so a descriptor closed or reused elsewhere is never written to), formatted
     before any lock is taken. A line of up to ``PIPE_BUF`` bytes (an ordinary access
-    line) is one call with no lock at all (:meth:`_write_fd`). A stream with no descriptor (a
-    test's capture) is written as ``StreamHandler`` does.
+    line) is one call with no lock at all (:meth:`_write_fd`). A stream with no
+    descriptor (a test's capture) is written as ``StreamHandler`` does.
     """
 
     def __init__(self, stream: TextIO) -> None:
