@@ -3,10 +3,15 @@
 Two things keep a login flood from taking an auth service down with it (issue 6):
 
 - **Admission.** At most ``slots`` jobs run at once per process and at most ``slots``
-  more wait, each for ``wait_seconds`` at most (short: a shed sign-in answers in under
-  100 ms, SECURITY RL-07); any other caller is refused at once with
-  ``UnavailableError`` (503 and ``Retry-After``). So a flood holds at most ``2 * slots``
-  request threads, and the others stay free for token checks.
+  more wait in line; any other caller is refused at once with ``UnavailableError`` (503
+  and ``Retry-After``), so a shed sign-in answers in well under 100 ms (SECURITY RL-07)
+  and a flood holds at most ``2 * slots`` request threads, the others staying free for
+  token checks. The line is first come, first served, and a slot whose job ends starts
+  the next in line at once, so it never idles while someone waits, and two people
+  signing in at once on one process are both served. Whoever joins the line is served,
+  not shed late; so the line is open only while a job typically takes less than
+  ``max_wait_seconds`` (a moving average of the last ones): when hashes crawl, as under
+  a flood that leaves them little CPU, every caller beyond the slots is refused at once.
 - **Priority.** The jobs run on this process's own small thread pool whose threads have
   a nice value of 10 (Linux schedules threads one by one): when a token check and a hash
   want the same core, the check wins, and when nothing else runs the hashes get every
@@ -18,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -27,30 +33,46 @@ from domain.errors import UnavailableError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 NICENESS = 10
+SMOOTHING = 0.2  # weight of the newest job in the typical duration
+STUCK_SECONDS = 20.0  # a wait this long means a job hangs: the caller is told to retry
 
 
 class BoundedCpuWork:
-    def __init__(self, slots: int, wait_seconds: float, name: str = "cpu-work") -> None:
+    def __init__(
+        self,
+        slots: int,
+        max_wait_seconds: float,
+        name: str = "cpu-work",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._slots = slots
-        self._wait_seconds = wait_seconds
+        self._max_wait_seconds = max_wait_seconds
         self._name = name
+        self._clock = clock
         self._lock = threading.Lock()
         self._process: _PerProcess | None = None
 
     def run(self, job: Callable[..., T], *args: object) -> T:
         """``job(*args)`` on a low-priority thread; ``UnavailableError`` when too busy."""
         here = self._here()
-        if not here.admitted.acquire(blocking=False):
+        if not here.admit(line_open=here.typical_seconds < self._max_wait_seconds):
             raise _busy()
+        future = here.pool.submit(self._timed, here, job, *args)
         try:
-            if not here.running.acquire(timeout=self._wait_seconds):
-                raise _busy()
-            try:
-                return here.pool.submit(job, *args).result()
-            finally:
-                here.running.release()
+            return future.result(timeout=STUCK_SECONDS)
+        except TimeoutError:
+            if future.cancel():  # still in line: it never runs, so its place is given back
+                here.finished()
+            raise _busy() from None
+
+    def _timed(self, here: _PerProcess, job: Callable[..., T], *args: object) -> T:
+        started = self._clock()
+        try:
+            return job(*args)
         finally:
-            here.admitted.release()
+            took = self._clock() - started
+            here.typical_seconds += SMOOTHING * (took - here.typical_seconds)
+            here.finished()
 
     def _here(self) -> _PerProcess:
         """Slots and threads of this process: a fork (gunicorn ``--preload``) inherits
@@ -62,13 +84,33 @@ class BoundedCpuWork:
 
 
 class _PerProcess:
+    """The pool's threads take jobs first come, first served from its queue; one that
+    finishes a job starts the next at once, without waiting for a request thread to
+    wake up and hand it over."""
+
     def __init__(self, slots: int, name: str) -> None:
         self.pid = os.getpid()
-        self.running = threading.BoundedSemaphore(slots)
-        self.admitted = threading.BoundedSemaphore(2 * slots)
+        self.slots = slots
         self.pool = ThreadPoolExecutor(
             max_workers=slots, thread_name_prefix=name, initializer=_lower_priority
         )
+        self.typical_seconds = 0.0
+        """Written by the pool's threads, read by request threads; two jobs ending at once
+        may drop one of their updates, which an average can afford."""
+        self._lock = threading.Lock()
+        self.outstanding = 0
+        """Jobs running or in line."""
+
+    def admit(self, *, line_open: bool) -> bool:
+        with self._lock:
+            if self.outstanding >= (2 * self.slots if line_open else self.slots):
+                return False
+            self.outstanding += 1
+            return True
+
+    def finished(self) -> None:
+        with self._lock:
+            self.outstanding -= 1
 
 
 def _busy() -> UnavailableError:

@@ -29,13 +29,14 @@ class BcryptPasswordHasher(PasswordHasher):
     string; a new scheme or pepper gets a new name and old hashes are upgraded on login.
 
     bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
-    hashes or checks at once in this process, as many more waiting up to
-    ``wait_seconds``, at a lower CPU priority than request threads; other callers are
-    shed at once with ``UnavailableError`` instead of queuing until the worker times out.
+    hashes or checks at once in this process and as many more waiting their turn while
+    a check typically takes less than ``max_wait_seconds``, at a lower CPU priority
+    than request threads; other callers are shed at once with ``UnavailableError``
+    instead of queuing until the worker times out.
     """
 
     def __init__(
-        self, pepper: bytes, rounds: int, max_concurrent: int = 1, wait_seconds: float = 0.05
+        self, pepper: bytes, rounds: int, max_concurrent: int = 1, max_wait_seconds: float = 1.0
     ) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be within {MIN_ROUNDS}..{MAX_ROUNDS}")
@@ -43,7 +44,7 @@ class BcryptPasswordHasher(PasswordHasher):
             raise ValueError(f"the password pepper needs at least {MIN_PEPPER_BYTES} bytes")
         self._pepper = pepper
         self._rounds = rounds
-        self._work = BoundedCpuWork(max_concurrent, wait_seconds, name="bcrypt")
+        self._work = BoundedCpuWork(max_concurrent, max_wait_seconds, name="bcrypt")
         self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 
