@@ -8,11 +8,21 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 RowT = TypeVar("RowT")
+HELD = "rows read"
 
 
 def one_row(session: Session, query: Select[RowT], *, for_update: bool) -> RowT | None:
     """The single row the query selects, read fresh from the database even when the session
-    already holds it: a locking re-read must not answer from the identity map."""
+    already holds it: a locking re-read must not answer from the identity map.
+
+    The row is held for the session's life. The identity map keeps an unchanged row only
+    while something refers to it, and the repositories turn it into a domain object at
+    once, so a later ``merge`` of the same row (a save) read it again first: two of a
+    sign-in's eleven statements. Held, the save compares with what this transaction read
+    and writes only the columns it changed."""
     if for_update:
         query = query.with_for_update()
-    return session.scalars(query, execution_options={"populate_existing": True}).one_or_none()
+    row = session.scalars(query, execution_options={"populate_existing": True}).one_or_none()
+    if row is not None:
+        session.info.setdefault(HELD, []).append(row)
+    return row
