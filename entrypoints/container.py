@@ -487,6 +487,7 @@ class Container(containers.DeclarativeContainer):
     log_in = providers.Factory(
         LogIn,
         uow=uow,
+        reads=read_uow,
         hasher=hasher,
         throttle=throttle,
         digester=digester,

@@ -37,6 +37,7 @@ class LogIn:
     def __init__(
         self,
         uow: UnitOfWork,
+        reads: UnitOfWork,
         hasher: PasswordHasher,
         throttle: Throttle,
         digester: Digester,
@@ -45,6 +46,8 @@ class LogIn:
         require_verified_email: bool,
     ) -> None:
         self._uow = uow
+        self._reads = reads
+        """For the lookup before the password check, one statement outside a transaction."""
         self._hasher = hasher
         self._throttle = throttle
         self._digester = digester
@@ -56,8 +59,8 @@ class LogIn:
         email = EmailAddress.parse(cmd.email)
         account = self._digester.keyed(email.value, "login-throttle")
         self._throttle.check(Rule.LOGIN_FAILURES, cmd.client.ip, account)
-        with self._uow as uow:
-            user = uow.users.get_by_email(email)
+        with self._reads as reads:
+            user = reads.users.get_by_email(email)
         matched = self._hasher.verify(cmd.password, user.password if user else None)
         if user is None or not matched:
             self._throttle.spend(Rule.LOGIN_FAILURES, cmd.client.ip, account)
