@@ -25,6 +25,7 @@ from pathlib import Path
 
 from suite.cpu import ForeignCpu
 from suite.exporting import measure_exports
+from suite.hashing import HashingFloor
 from suite.hashing import measure as measure_hashing
 from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
@@ -37,6 +38,7 @@ from suite.stack import (
     BCRYPT_ROUNDS,
     MAX_PASSWORD_CHECKS,
     Gunicorn,
+    Stack,
     Tuning,
     floor_app,
     production_stack,
@@ -50,6 +52,7 @@ PAIRS = 4  # floor and GET /me pairs per connection count; even, so each goes fi
 PAIR_SECONDS = 5  # each run of a pair
 PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
+LOGIN = "login"  # hashing-bound: measured between two hashing floors
 
 
 def parse_args() -> argparse.Namespace:
@@ -132,6 +135,12 @@ def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Meas
     return rows[FLOOR], rows[ME]
 
 
+def hashing_floor(stack: Stack, seconds: float) -> HashingFloor:
+    with ForeignCpu(stack.roots) as others:
+        hashing = measure_hashing(BCRYPT_ROUNDS, min(seconds, 5))
+    return replace(hashing, other_cpu_pct=others.percent)
+
+
 def run_workloads(ctx: Context, names: list[str]) -> list[Measurement]:
     warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
     found: list[Measurement] = []
@@ -158,15 +167,18 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
             threads=args.wrk_threads,
         )
         print("hashing floor (stack idle) ...")
-        with ForeignCpu(stack.roots) as others:
-            hashing = measure_hashing(BCRYPT_ROUNDS, min(args.seconds, 5))
-        report.hashing = replace(hashing, other_cpu_pct=others.percent)
+        report.hashing = hashing_floor(stack, args.seconds)
         if "me" in names:
             print(f"framework floor and GET /me, {PAIRS} pairs at each connection count ...")
             warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
             report.floor, report.stack = floor_and_me(ctx, serving, home / "logs")
         print("workloads ...")
-        report.stack += run_workloads(ctx, [name for name in names if name != "me"])
+        report.stack += run_workloads(ctx, [name for name in names if name not in ("me", LOGIN)])
+        if LOGIN in names:
+            print("login, with the hashing floor measured just before and just after ...")
+            report.login_hashing.append(hashing_floor(stack, args.seconds))
+            report.stack += run_workloads(ctx, [LOGIN])
+            report.login_hashing.append(hashing_floor(stack, args.seconds))
         if not args.no_profile:
             print("profiling the API workers under GET /me ...")
             report.profiles = profile_me(ctx, home)
