@@ -16,7 +16,7 @@ from uuid import UUID
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from adapters.sqlalchemy.engine import build_engine
 from adapters.sqlalchemy.health import SqlHealthProbe
@@ -993,6 +993,56 @@ def test_datetimes_come_back_timezone_aware_utc(uow_factory: UowFactory) -> None
 
 
 # --- SQL only: failures, health, migrations --------------------------------------------
+
+
+def test_a_save_after_a_read_reads_the_row_once(sql_engine: Engine, clock: ManualClock) -> None:
+    user = a_user()
+    store(sql_backend(sql_engine), user)
+    selects: list[str] = []
+
+    def count(*args: Any) -> None:
+        if args[2].lstrip().upper().startswith("SELECT"):
+            selects.append(args[2])
+
+    event.listen(sql_engine, "before_cursor_execute", count)
+    try:
+        with sql_backend(sql_engine)() as uow:
+            locked = uow.users.get(user.id, for_update=True)
+            assert locked is not None
+            locked.record_login(clock.now())
+            uow.users.save(locked)
+            locked.record_login(clock.now() + timedelta(seconds=1))
+            uow.users.save(locked)
+            uow.commit()
+    finally:
+        event.remove(sql_engine, "before_cursor_execute", count)
+    assert len(selects) == 1  # the locking read; neither save reads the row again
+
+
+@pytest.mark.integration
+def test_a_save_writes_only_what_its_transaction_changed(
+    postgres_engine: Engine, clock: ManualClock
+) -> None:
+    """Another transaction's change to a column this one did not touch survives."""
+    user = a_user()
+    backend = sql_backend(postgres_engine)
+    store(backend, user)
+    with backend() as mine:
+        read = mine.users.get_by_email(user.email)
+        assert read is not None
+        with backend() as theirs:
+            other = theirs.users.get(user.id, for_update=True)
+            assert other is not None
+            theirs.users.save(replace(other, first_name=PersonName.parse("Grace", "first_name")))
+            theirs.commit()
+        read.record_login(clock.now())
+        mine.users.save(read)
+        mine.commit()
+    with backend() as uow:
+        stored = uow.users.get(user.id)
+    assert stored is not None
+    assert stored.first_name == PersonName.parse("Grace", "first_name")
+    assert stored.last_login_at == clock.now()
 
 
 def test_a_lock_wait_that_runs_out_reads_as_unavailable(sql_engine: Engine) -> None:
