@@ -5,13 +5,16 @@ Two things keep a login flood from taking an auth service down with it (issue 6)
 - **Admission.** At most ``slots`` jobs run at once per process and at most ``slots``
   more wait in line; any other caller is refused at once with ``UnavailableError`` (503
   and ``Retry-After``), so a shed sign-in answers in well under 100 ms (SECURITY RL-07)
-  and a flood holds at most ``2 * slots`` request threads, the others staying free for
-  token checks. The line is first come, first served, and a slot whose job ends starts
-  the next in line at once, so it never idles while someone waits, and two people
-  signing in at once on one process are both served. Whoever joins the line is served,
-  not shed late; so the line is open only while a job typically takes less than
-  ``max_wait_seconds`` (a moving average of the last ones): when hashes crawl, as under
-  a flood that leaves them little CPU, every caller beyond the slots is refused at once.
+  and a flood holds about ``2 * slots`` request threads (a place is counted free when
+  its job ends, a moment before its caller's thread lets go), the others staying free
+  for token checks. The line is first come, first served, and a slot whose job ends
+  starts the next in line at once, so it never idles while someone waits, and two
+  people signing in at once on one process are both served. The line is open only while
+  a job typically takes less than ``line_open_below_seconds`` (a moving average of the
+  last ones): when hashes crawl, as under a flood that leaves them little CPU, every
+  caller beyond the slots is refused at once rather than kept waiting. The average
+  lags: those who joined the line as hashes began to crawl wait their turn, a few
+  seconds at worst; only a wait past ``STUCK_SECONDS`` (a job that hangs) ends in a 503.
 - **Priority.** The jobs run on this process's own small thread pool whose threads have
   a nice value of 10 (Linux schedules threads one by one): when a token check and a hash
   want the same core, the check wins, and when nothing else runs the hashes get every
@@ -41,12 +44,12 @@ class BoundedCpuWork:
     def __init__(
         self,
         slots: int,
-        max_wait_seconds: float,
+        line_open_below_seconds: float,
         name: str = "cpu-work",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._slots = slots
-        self._max_wait_seconds = max_wait_seconds
+        self._line_open_below_seconds = line_open_below_seconds
         self._name = name
         self._clock = clock
         self._lock = threading.Lock()
@@ -55,14 +58,20 @@ class BoundedCpuWork:
     def run(self, job: Callable[..., T], *args: object) -> T:
         """``job(*args)`` on a low-priority thread; ``UnavailableError`` when too busy."""
         here = self._here()
-        if not here.admit(line_open=here.typical_seconds < self._max_wait_seconds):
+        if not here.admit(line_open=here.typical_seconds < self._line_open_below_seconds):
             raise _busy()
-        future = here.pool.submit(self._timed, here, job, *args)
+        try:
+            future = here.pool.submit(self._timed, here, job, *args)
+        except BaseException:  # a pool shut down or broken: the place was never used
+            here.finished()
+            raise
+        future.add_done_callback(lambda _: here.finished())  # ran, failed or cancelled
         try:
             return future.result(timeout=STUCK_SECONDS)
         except TimeoutError:
-            if future.cancel():  # still in line: it never runs, so its place is given back
-                here.finished()
+            if future.done():  # it ended just now, or the job itself raised TimeoutError
+                return future.result()
+            future.cancel()  # still in line: it will never run
             raise _busy() from None
 
     def _timed(self, here: _PerProcess, job: Callable[..., T], *args: object) -> T:
@@ -72,7 +81,6 @@ class BoundedCpuWork:
         finally:
             took = self._clock() - started
             here.typical_seconds += SMOOTHING * (took - here.typical_seconds)
-            here.finished()
 
     def _here(self) -> _PerProcess:
         """Slots and threads of this process: a fork (gunicorn ``--preload``) inherits

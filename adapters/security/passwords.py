@@ -30,13 +30,17 @@ class BcryptPasswordHasher(PasswordHasher):
 
     bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
     hashes or checks at once in this process and as many more waiting their turn while
-    a check typically takes less than ``max_wait_seconds``, at a lower CPU priority
+    a check typically takes less than ``line_open_below_seconds``, at a lower CPU priority
     than request threads; other callers are shed at once with ``UnavailableError``
     instead of queuing until the worker times out.
     """
 
     def __init__(
-        self, pepper: bytes, rounds: int, max_concurrent: int = 1, max_wait_seconds: float = 1.0
+        self,
+        pepper: bytes,
+        rounds: int,
+        max_concurrent: int = 1,
+        line_open_below_seconds: float = 1.0,
     ) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be within {MIN_ROUNDS}..{MAX_ROUNDS}")
@@ -44,7 +48,7 @@ class BcryptPasswordHasher(PasswordHasher):
             raise ValueError(f"the password pepper needs at least {MIN_PEPPER_BYTES} bytes")
         self._pepper = pepper
         self._rounds = rounds
-        self._work = BoundedCpuWork(max_concurrent, max_wait_seconds, name="bcrypt")
+        self._work = BoundedCpuWork(max_concurrent, line_open_below_seconds, name="bcrypt")
         self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 

@@ -105,7 +105,7 @@ def _blocking_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, 
 def test_without_a_line_checks_beyond_the_concurrency_bound_are_shed_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, max_wait_seconds=0)
+    hasher = a_hasher(max_concurrent=1, line_open_below_seconds=0)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
@@ -132,7 +132,7 @@ def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
 def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, max_wait_seconds=60)
+    hasher = a_hasher(max_concurrent=1, line_open_below_seconds=60)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
@@ -153,7 +153,8 @@ def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
 
     caller = threading.Thread(target=third)
     caller.start()
-    caller.join(10)  # far below the 60 s a caller let in to wait would take
+    caller.join(4)  # a caller let into the line would wait for the check held for 5 s
+    assert not caller.is_alive()
     assert refused == [UnavailableError]
     release.set()
     running.join(5)
@@ -161,5 +162,5 @@ def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     assert results == [True, True]
 
 
-def _in_line(hasher: BcryptPasswordHasher) -> int:
-    return hasher._work._here().outstanding - 1
+def _in_line(hasher: BcryptPasswordHasher) -> bool:
+    return hasher._work._here().outstanding >= 2  # one running, one waiting

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from adapters.security import cpu_bound
 from adapters.security.cpu_bound import BoundedCpuWork
 from domain.errors import UnavailableError
 
@@ -31,7 +32,7 @@ def _run_or_refused(work: BoundedCpuWork, *job: object) -> object:
 
 
 def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
-    work = BoundedCpuWork(slots=1, max_wait_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
     started, hold, done = threading.Event(), threading.Event(), []
     first = threading.Thread(target=work.run, args=(_held, started, hold, done, "first"))
     first.start()
@@ -48,41 +49,44 @@ def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
     assert work._here().outstanding == 0
 
 
-def test_under_contention_no_more_than_the_slots_run_and_every_place_comes_back() -> None:
+def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> None:
     slots, callers, rounds = 2, 16, 100
-    work = BoundedCpuWork(slots=slots, max_wait_seconds=1.0)
+    work = BoundedCpuWork(slots=slots, line_open_below_seconds=1.0)
     start = threading.Barrier(callers)
     guard = threading.Lock()
-    running, most, served = 0, 0, 0
+    most_outstanding, served, refused = 0, 0, 0
 
     def job() -> None:
-        nonlocal running, most, served
+        nonlocal most_outstanding, served
         with guard:
-            running += 1
-            most = max(most, running)
-        threading.Event().wait(0.0005)
-        with guard:
-            running -= 1
+            most_outstanding = max(most_outstanding, work._here().outstanding)
             served += 1
+        threading.Event().wait(0.0005)
 
     def caller() -> None:
+        nonlocal refused
         start.wait()
         for _ in range(rounds):
-            _run_or_refused(work, job)
+            if _run_or_refused(work, job) is UnavailableError:
+                with guard:
+                    refused += 1
 
     threads = [threading.Thread(target=caller) for _ in range(callers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert most == slots
+        assert not thread.is_alive()
+    assert most_outstanding <= 2 * slots
+    assert served + refused == callers * rounds
     assert served > 0
+    assert refused > 0
     assert work._here().outstanding == 0
 
 
 def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after() -> None:
     now = [0.0]
-    work = BoundedCpuWork(slots=1, max_wait_seconds=1.0, clock=lambda: now[0])
+    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0, clock=lambda: now[0])
 
     def job(seconds: float) -> str:
         now[0] += seconds
@@ -95,7 +99,12 @@ def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after(
         assert started.wait(5)
         second = threading.Thread(target=lambda: outcome.append(_run_or_refused(work, job, 0)))
         second.start()
-        second.join(0.5)  # a caller refused at once is done by now; one in line is not
+        if work._here().typical_seconds < 1.0:
+            _until_outstanding(work, 2)  # in line, and still waiting
+            assert second.is_alive()
+        else:
+            second.join(5)  # refused without waiting for the first
+            assert not second.is_alive()
         hold.set()
         first.join(5)
         second.join(5)
@@ -109,7 +118,7 @@ def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after(
 
 
 def test_a_job_that_fails_gives_its_place_back() -> None:
-    work = BoundedCpuWork(slots=1, max_wait_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
 
     def broken() -> None:
         raise ValueError("bad input")
@@ -117,4 +126,33 @@ def test_a_job_that_fails_gives_its_place_back() -> None:
     for _ in range(3):
         with pytest.raises(ValueError, match="bad input"):
             work.run(broken)
+    assert work._here().outstanding == 0
+
+
+def test_a_wait_that_outlasts_a_hung_job_is_refused_and_its_place_given_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cpu_bound, "STUCK_SECONDS", 0.3)
+    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+    started, hold = threading.Event(), threading.Event()
+    hung = threading.Thread(target=_run_or_refused, args=(work, _held, started, hold, [], "hung"))
+    hung.start()
+    assert started.wait(5)
+    never: list[str] = []
+    assert _run_or_refused(work, never.append, "in line") is UnavailableError
+    assert work._here().outstanding == 1  # the hung job's place only
+    hold.set()
+    hung.join(5)
+    _until_outstanding(work, 0)  # once the hung job ends
+    assert never == []  # the cancelled job never ran
+
+
+def test_a_job_raising_timeout_error_is_its_own_error_not_a_refusal() -> None:
+    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+
+    def times_out() -> None:
+        raise TimeoutError("the job's own")
+
+    with pytest.raises(TimeoutError, match="the job's own"):
+        work.run(times_out)
     assert work._here().outstanding == 0
