@@ -230,7 +230,8 @@ class Container(containers.DeclarativeContainer):
         ),
         memory=providers.Factory(MemoryUnitOfWork, db=memory_database, ids=ids),
     )
-    """For reads of a single statement on the hot path (``GET /me``, list pages)."""
+    """For reads of a single statement on the hot path (``GET /me``, list pages) and the
+    lookup before a password check."""
 
     # --- short-lived state -----------------------------------------------------------
     fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=clock)

@@ -8,7 +8,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 RowT = TypeVar("RowT")
-HELD = "rows read"
+HELD = "bastion.rows_read"
 
 
 def one_row(session: Session, query: Select[RowT], *, for_update: bool) -> RowT | None:
@@ -17,12 +17,13 @@ def one_row(session: Session, query: Select[RowT], *, for_update: bool) -> RowT 
 
     The row is held for the session's life. The identity map keeps an unchanged row only
     while something refers to it, and the repositories turn it into a domain object at
-    once, so a later ``merge`` of the same row (a save) read it again first: two of a
-    sign-in's eleven statements. Held, the save compares with what this transaction read
-    and writes only the columns it changed."""
+    once, so a later ``merge`` of the same row (a save) read it again first (a sign-in
+    made two such reads). Held, the save compares with what this transaction read and
+    writes only the columns it changed. Held by identity, so reading a row again does
+    not hold it twice."""
     if for_update:
         query = query.with_for_update()
     row = session.scalars(query, execution_options={"populate_existing": True}).one_or_none()
     if row is not None:
-        session.info.setdefault(HELD, []).append(row)
+        session.info.setdefault(HELD, {})[id(row)] = row
     return row
