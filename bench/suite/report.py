@@ -67,9 +67,8 @@ class Report:
 
     def login_floor(self) -> float | None:
         """The mean of the floors measured just before and after the login run: a shared
-        VM's speed drifts within a minute (6.4 to 7.1 verifies/s seen in one run), so the
-        floor from the start (the idle one, which sets the flood's rate) can be a tenth
-        off by the time login runs."""
+        VM's speed drifts within a minute, so the floor from the start (the idle one, which
+        sets the flood's rate) can be a tenth off by the time login runs."""
         around = self.login_hashing or ([self.hashing] if self.hashing else [])
         if not around:
             return None
