@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -24,16 +25,17 @@ def _until_outstanding(work: BoundedCpuWork, count: int) -> None:
     raise AssertionError(f"never {count} outstanding")
 
 
-def _run_or_refused(work: BoundedCpuWork, *job: object) -> object:
+def _run_or_refused(work: BoundedCpuWork, job: Callable[..., object], *args: object) -> object:
     try:
-        return work.run(*job)  # type: ignore[arg-type]
+        return work.run(job, *args)
     except UnavailableError:
         return UnavailableError
 
 
 def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
     work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
-    started, hold, done = threading.Event(), threading.Event(), []
+    started, hold = threading.Event(), threading.Event()
+    done: list[str] = []
     first = threading.Thread(target=work.run, args=(_held, started, hold, done, "first"))
     first.start()
     assert started.wait(5)
