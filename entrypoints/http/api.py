@@ -18,6 +18,7 @@ from application.common.client import ClientContext
 from entrypoints.http.problems import from_http
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
     from flask import Request, Response
 
     from entrypoints.container import Container
@@ -117,9 +118,14 @@ def current_request() -> Request:
 
 
 def client_ip(current: Request | None = None) -> str:
-    """The caller's address (``remote_addr`` after trusted-proxy handling): all the rate
-    limits need, so every request does not build a whole :func:`client`."""
-    found = (current if current is not None else current_request()).remote_addr
+    """The caller's address: all the rate limits need, so every request does not build a
+    whole :func:`client`."""
+    return remote_address((current if current is not None else current_request()).environ)
+
+
+def remote_address(environ: WSGIEnvironment) -> str:
+    """``REMOTE_ADDR`` (Werkzeug's ``remote_addr``), after trusted-proxy handling."""
+    found: str | None = environ.get("REMOTE_ADDR")
     return found or "0.0.0.0"  # noqa: S104 -- a placeholder, never bound
 
 

@@ -18,6 +18,7 @@ from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
 from entrypoints.http.envelope import Envelope, RequestIds
 from entrypoints.http.problems import from_domain, from_http, unexpected
+from entrypoints.http.profile_lane import ProfileLane
 from entrypoints.http.routes import (
     account,
     admin,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     ids = container.ids()
     request_ids = RequestIds(lambda: ids.new().hex[-16:])
     app.wsgi_app = Envelope(  # type: ignore[method-assign]
-        app.wsgi_app, request_ids, settings.cors_origin_list
+        ProfileLane(app, app.wsgi_app), request_ids, settings.cors_origin_list
     )
     if settings.trusted_proxies:
         hops = settings.trusted_proxies

@@ -25,6 +25,8 @@ from entrypoints.http.envelope import PRINCIPAL
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
+    from entrypoints.container import Container
+
 log = logging.getLogger("bastion.http")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,11 +46,18 @@ def bearer_token(environ: WSGIEnvironment) -> str:
 def authenticated(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        environ = current_request().environ
-        environ[PRINCIPAL] = container().authenticate()(AuthenticateCommand(bearer_token(environ)))
+        prove(current_request().environ, container())
         return view(*args, **kwargs)
 
     return guarded
+
+
+def prove(environ: WSGIEnvironment, services: Container) -> Principal:
+    """Who the bearer token proves the caller is, kept in the environ for the view and
+    the access log; raises ``InvalidTokenError`` when it proves no one."""
+    found = services.authenticate()(AuthenticateCommand(bearer_token(environ)))
+    environ[PRINCIPAL] = found
+    return found
 
 
 def admin_only(view: Callable[P, R]) -> Callable[P, R]:

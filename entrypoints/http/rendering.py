@@ -41,17 +41,26 @@ class RenderedOnce:
         self._bodies: dict[int, tuple[object, bytes, float]] = {}
 
     def response(self, result: object) -> Response:
+        return Response(self.body(result), mimetype="application/json")
+
+    def cached(self, result: object) -> bytes | None:
+        """The body, if it is rendered already: no application context needed."""
         found = self._bodies.get(id(result))
-        now = self._monotonic()
-        if found is not None and found[0] is result and found[2] > now:
-            body = found[1]
-        else:
+        if found is not None and found[0] is result and found[2] > self._monotonic():
+            return found[1]
+        return None
+
+    def body(self, result: object) -> bytes:
+        """Rendered on a miss, inside an application context (Flask's JSON settings)."""
+        body = self.cached(result)
+        if body is None:
             body = self._render(result)
+            now = self._monotonic()
             with self._lock:
                 self._bodies.pop(id(result), None)  # re-inserted: last in age order
                 self._drop_old(now)
                 self._bodies[id(result)] = (result, body, now + self._ttl)
-        return Response(body, mimetype="application/json")
+        return body
 
     def _drop_old(self, now: float) -> None:
         """Oldest first (insertion order): the expired, then any beyond capacity."""

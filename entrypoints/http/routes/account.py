@@ -29,7 +29,8 @@ from entrypoints.http.schemas.common import StatusResponse, UserResponse
 from entrypoints.http.schemas.mfa import CodeRequest, ProofRequest
 
 blp = ApiBlueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in user")
-_ME = RenderedOnce(UserResponse())
+ME = RenderedOnce(UserResponse())
+"""``GET /me``'s bodies; the profile lane (:mod:`entrypoints.http.profile_lane`) sends them too."""
 
 
 @blp.route("", methods=["GET"])
@@ -38,7 +39,7 @@ _ME = RenderedOnce(UserResponse())
 @blp.doc(**security_doc())
 @problems(blp, 401)
 def get_me() -> Response:
-    return _ME.response(container().get_profile()(GetProfileCommand(principal().user_id)))
+    return ME.response(container().get_profile()(GetProfileCommand(principal().user_id)))
 
 
 @blp.route("", methods=["PATCH"])
