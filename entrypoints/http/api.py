@@ -117,14 +117,15 @@ def current_request() -> Request:
     return found
 
 
-def client_ip(current: Request | None = None) -> str:
+def client_ip() -> str:
     """The caller's address: all the rate limits need, so every request does not build a
     whole :func:`client`."""
-    return remote_address((current if current is not None else current_request()).environ)
+    return remote_address(current_request().environ)
 
 
 def remote_address(environ: WSGIEnvironment) -> str:
-    """``REMOTE_ADDR`` (Werkzeug's ``remote_addr``), after trusted-proxy handling."""
+    """The peer's address as Werkzeug's ``remote_addr`` reads it: ``REMOTE_ADDR``, which
+    ``ProxyFix`` has replaced with the forwarded client's when proxies are trusted."""
     found: str | None = environ.get("REMOTE_ADDR")
     return found or "0.0.0.0"  # noqa: S104 -- a placeholder, never bound
 

@@ -4,11 +4,18 @@ The request id, response headers and access log are WSGI middleware
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Flask, Request, Response
 
 from application.common.throttle import Rule
-from entrypoints.http.api import client_ip, container, current_request
+from entrypoints.http.api import container, current_request, remote_address
 from entrypoints.http.problems import problem
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from entrypoints.container import Container
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNMETERED = ("/healthz", "/readyz", "/metrics")
@@ -24,10 +31,16 @@ def _admit() -> Response | None:
     current = current_request()
     method, path = current.method, current.path
     if method != "OPTIONS" and not path.startswith(_UNMETERED):
-        container().throttle().charge(Rule.API, client_ip(current))
+        charge_api(current.environ, container())
     if method in _BODY_METHODS and path.startswith("/api/"):
         return _json_only(current, method, path)
     return None
+
+
+def charge_api(environ: WSGIEnvironment, services: Container) -> None:
+    """One unit of the API-wide limit for the caller's address, or ``RateLimitedError``:
+    every request pays it, but ``OPTIONS`` and the probes."""
+    services.throttle().charge(Rule.API, remote_address(environ))
 
 
 def _json_only(current: Request, method: str, path: str) -> Response | None:

@@ -51,7 +51,8 @@ class RenderedOnce:
         return None
 
     def body(self, result: object) -> bytes:
-        """Rendered on a miss, inside an application context (Flask's JSON settings)."""
+        """Rendered on a miss with Flask's JSON settings: the caller holds an application
+        context then (a view does; the profile lane pushes one)."""
         body = self.cached(result)
         if body is None:
             body = self._render(result)
