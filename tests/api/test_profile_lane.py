@@ -96,6 +96,23 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def until_refused(send: Callable[[], int]) -> None:
+    """Send until the API-wide limit refuses (units leased ahead are spent first)."""
+    for _ in range(LIMITS[Rule.API].capacity + MAX_LEASE + 1):
+        if send() == 429:
+            return
+    pytest.fail("the API-wide limit never refused")
+
+
+def fail_profiles_with(bastion: Bastion, failure: Exception) -> None:
+    """From now on the profile use case raises ``failure``."""
+
+    def broken(_command: object) -> None:
+        raise failure
+
+    bastion.container.get_profile.override(providers.Object(broken))
+
+
 def test_a_signed_in_caller_gets_the_same_profile_down_both(bastion: Bastion, ask: Ask) -> None:
     tokens = bastion.signed_in("ada@example.com")
 
@@ -149,10 +166,7 @@ def test_past_the_api_limit_both_answer_the_same_429(
 ) -> None:
     bastion = make_bastion(rate_limit_scale=1)
     token = bastion.signed_in("ada@example.com")["access_token"]
-    spent = 0  # the whole API shares one bucket, and units leased ahead go first
-    while bastion.call("GET", "/me/sessions", token=token).status_code != 429:
-        spent += 1
-        assert spent <= LIMITS[Rule.API].capacity + MAX_LEASE
+    until_refused(lambda: bastion.call("GET", "/me/sessions", token=token).status_code)
 
     lane, route = asking(bastion)(**bearer(token))
 
@@ -172,10 +186,7 @@ def test_the_lane_charges_the_forwarded_address_when_a_proxy_is_trusted(
         status: int = bastion.call("GET", "/me", token=token, headers=headers).status_code
         return status
 
-    spent = 0
-    while me("203.0.113.9") != 429:
-        spent += 1
-        assert spent <= LIMITS[Rule.API].capacity + MAX_LEASE
+    until_refused(lambda: me("203.0.113.9"))
     assert me("203.0.113.10") == 200  # another client behind the same proxy
 
 
@@ -188,11 +199,7 @@ def test_a_failure_behind_the_lane_gets_the_routes_answer_and_log(
     bastion: Bastion, ask: Ask, failure: Exception, status: str
 ) -> None:
     token = bastion.signed_in("ada@example.com")["access_token"]
-
-    def broken(_command: object) -> None:
-        raise failure
-
-    bastion.container.get_profile.override(providers.Object(broken))
+    fail_profiles_with(bastion, failure)
 
     lane, route = ask(**bearer(token))
 
@@ -215,11 +222,7 @@ def test_a_failing_error_handler_gets_flasks_last_resort_500_down_both(
     bastion.app.register_error_handler(OddError, handler_that_fails)  # before any request
     bastion.app.testing = False  # testing re-raises what reaches the last resort
     token = bastion.signed_in("ada@example.com")["access_token"]
-
-    def odd(_command: object) -> None:
-        raise OddError
-
-    bastion.container.get_profile.override(providers.Object(odd))
+    fail_profiles_with(bastion, OddError())
 
     lane, route = ask(**bearer(token))
 
