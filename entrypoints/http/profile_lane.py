@@ -19,9 +19,9 @@ the same environ, and by Flask's last-resort 500 if a handler fails in turn. So 
 status, problem body, headers and log lines are the route's. Every other request goes
 to Flask untouched. ``GET /me`` stays a Flask route as well: the OpenAPI document is
 built from it, and it answers ``HEAD``. Not reproduced for an answered request: Flask's
-request signals (none has a receiver here). A test compares the lane with the route answer for answer,
-and another fails when the app gains a hook, a host check or a decorator on ``get_me``
-that the lane would have to take on too.
+request signals (none has a receiver here). A test compares the lane with the route
+answer for answer, and another fails when the app gains a hook, a host check or a
+decorator on ``get_me`` that the lane would have to take on too.
 """
 
 from __future__ import annotations
