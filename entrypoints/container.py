@@ -269,6 +269,7 @@ class Container(containers.DeclarativeContainer):
         pepper=providers.Callable(lambda s: s.secret("password_pepper"), settings),
         rounds=settings.provided.bcrypt_rounds,
         max_concurrent=settings.provided.max_concurrent_password_checks,
+        waiting=settings.provided.password_checks_in_line,
     )
     blocklist = providers.Singleton(ShippedPasswordBlocklist)
     password_rules = providers.Singleton(

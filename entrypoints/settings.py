@@ -77,7 +77,8 @@ class Settings(BaseSettings):
     suspicious_trust_below: Annotated[int, Field(ge=0, le=101)] = 40
     cors_origins: str = ""
     rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
-    max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 1
+    max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 2
+    password_checks_in_line: Annotated[int, Field(ge=0, le=64)] = 1
     task_retention: Annotated[int, Field(ge=0)] = 2_592_000
     export_ttl: Annotated[int, Field(ge=60)] = 604_800
     test_export_pause_at: Annotated[float | None, Field(ge=0, le=1)] = None

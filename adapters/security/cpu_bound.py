@@ -2,12 +2,12 @@
 
 Two things keep a login flood from taking an auth service down with it (issue 6):
 
-- **Admission.** At most ``slots`` jobs run at once per process and at most ``slots``
+- **Admission.** At most ``slots`` jobs run at once per process and at most ``line``
   more wait in line; any other caller is refused at once with ``UnavailableError`` (503
   and ``Retry-After``), so a shed sign-in answers in well under 100 ms (SECURITY RL-07)
-  and a flood holds about ``2 * slots`` request threads (a place is counted free when
-  its job ends, a moment before its caller's thread lets go), the others staying free
-  for token checks. The line is first come, first served, and a slot whose job ends
+  and a flood holds at most ``slots + line`` request threads (a place is counted free
+  when its job ends, a moment before its caller's thread lets go), the others staying
+  free for token checks. The line is first come, first served, and a slot whose job ends
   starts the next in line at once, so it never idles while someone waits, and two
   people signing in at once on one process are both served. The line is open only while
   a job typically takes less than ``line_open_below_seconds`` (a moving average of the
@@ -15,6 +15,12 @@ Two things keep a login flood from taking an auth service down with it (issue 6)
   caller beyond the slots is refused at once rather than kept waiting. The average
   lags: those who joined the line as hashes began to crawl wait their turn, a few
   seconds at worst; only a wait past ``STUCK_SECONDS`` (a job that hangs) ends in a 503.
+- **Slots per process, not per core.** The kernel hands each keep-alive connection to
+  one gunicorn worker for its life, so sign-ins rarely split evenly across processes
+  (with four clients, three on one worker and one on the other half of the time). So
+  ``slots`` is meant to be the machine's cores, not a process's share of them: a
+  process that gets more sign-ins fills a core another leaves idle, and where all are
+  busy the extra hashes share the cores at no cost to throughput.
 - **Priority.** The jobs run on this process's own small thread pool whose threads have
   a nice value of 10 (Linux schedules threads one by one): when a token check and a hash
   want the same core, the check wins, and when nothing else runs the hashes get every
@@ -44,11 +50,13 @@ class BoundedCpuWork:
     def __init__(
         self,
         slots: int,
+        line: int,
         line_open_below_seconds: float,
         name: str = "cpu-work",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._slots = slots
+        self._line = line
         self._line_open_below_seconds = line_open_below_seconds
         self._name = name
         self._clock = clock
@@ -87,7 +95,7 @@ class BoundedCpuWork:
         neither a running thread nor a slot some thread of the parent held."""
         with self._lock:
             if self._process is None or self._process.pid != os.getpid():
-                self._process = _PerProcess(self._slots, self._name)
+                self._process = _PerProcess(self._slots, self._line, self._name)
             return self._process
 
 
@@ -96,9 +104,10 @@ class _PerProcess:
     finishes a job starts the next at once, without waiting for a request thread to
     wake up and hand it over."""
 
-    def __init__(self, slots: int, name: str) -> None:
+    def __init__(self, slots: int, line: int, name: str) -> None:
         self.pid = os.getpid()
         self.slots = slots
+        self.line = line
         self.pool = ThreadPoolExecutor(
             max_workers=slots, thread_name_prefix=name, initializer=_lower_priority
         )
@@ -111,7 +120,7 @@ class _PerProcess:
 
     def admit(self, *, line_open: bool) -> bool:
         with self._lock:
-            if self.outstanding >= (2 * self.slots if line_open else self.slots):
+            if self.outstanding >= self.slots + (self.line if line_open else 0):
                 return False
             self.outstanding += 1
             return True

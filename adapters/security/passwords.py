@@ -29,7 +29,7 @@ class BcryptPasswordHasher(PasswordHasher):
     string; a new scheme or pepper gets a new name and old hashes are upgraded on login.
 
     bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
-    hashes or checks at once in this process and as many more waiting their turn while
+    hashes or checks at once in this process and ``waiting`` more waiting their turn while
     a check typically takes less than ``line_open_below_seconds``, at a lower CPU priority
     than request threads; other callers are shed at once with ``UnavailableError``
     instead of queuing until the worker times out.
@@ -39,7 +39,8 @@ class BcryptPasswordHasher(PasswordHasher):
         self,
         pepper: bytes,
         rounds: int,
-        max_concurrent: int = 1,
+        max_concurrent: int = 2,
+        waiting: int = 1,
         line_open_below_seconds: float = 1.0,
     ) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
@@ -48,7 +49,7 @@ class BcryptPasswordHasher(PasswordHasher):
             raise ValueError(f"the password pepper needs at least {MIN_PEPPER_BYTES} bytes")
         self._pepper = pepper
         self._rounds = rounds
-        self._work = BoundedCpuWork(max_concurrent, line_open_below_seconds, name="bcrypt")
+        self._work = BoundedCpuWork(max_concurrent, waiting, line_open_below_seconds, name="bcrypt")
         self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 

@@ -33,7 +33,7 @@ def _run_or_refused(work: BoundedCpuWork, job: Callable[..., object], *args: obj
 
 
 def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
-    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
     started, hold = threading.Event(), threading.Event()
     done: list[str] = []
     first = threading.Thread(target=work.run, args=(_held, started, hold, done, "first"))
@@ -51,9 +51,35 @@ def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
     assert work._here().outstanding == 0
 
 
+@pytest.mark.parametrize("line", [0, 1, 2])
+def test_every_slot_runs_at_once_and_the_line_is_as_long_as_told(line: int) -> None:
+    slots = 2
+    work = BoundedCpuWork(slots=slots, line=line, line_open_below_seconds=1.0)
+    hold = threading.Event()
+    running = [threading.Event() for _ in range(slots)]
+    done: list[str] = []
+    callers = [
+        threading.Thread(target=work.run, args=(_held, started, hold, done, f"slot {n}"))
+        for n, started in enumerate(running)
+    ]
+    callers += [
+        threading.Thread(target=work.run, args=(done.append, f"line {n}")) for n in range(line)
+    ]
+    for caller in callers:
+        caller.start()
+    assert all(started.wait(5) for started in running)  # both hold a slot together
+    _until_outstanding(work, slots + line)
+    assert _run_or_refused(work, done.append, "one too many") is UnavailableError
+    hold.set()
+    for caller in callers:
+        caller.join(5)
+    assert sorted(done) == [f"line {n}" for n in range(line)] + ["slot 0", "slot 1"]
+    assert work._here().outstanding == 0
+
+
 def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> None:
-    slots, callers, rounds = 2, 16, 100
-    work = BoundedCpuWork(slots=slots, line_open_below_seconds=1.0)
+    slots, line, callers, rounds = 2, 1, 16, 100
+    work = BoundedCpuWork(slots=slots, line=line, line_open_below_seconds=1.0)
     start = threading.Barrier(callers)
     guard = threading.Lock()
     most_outstanding, served, refused = 0, 0, 0
@@ -79,7 +105,7 @@ def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> No
     for thread in threads:
         thread.join(30)
         assert not thread.is_alive()
-    assert most_outstanding <= 2 * slots
+    assert most_outstanding <= slots + line
     assert served + refused == callers * rounds
     assert served > 0
     assert refused > 0
@@ -88,7 +114,7 @@ def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> No
 
 def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after() -> None:
     now = [0.0]
-    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0, clock=lambda: now[0])
+    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0, clock=lambda: now[0])
 
     def job(seconds: float) -> str:
         now[0] += seconds
@@ -120,7 +146,7 @@ def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after(
 
 
 def test_a_job_that_fails_gives_its_place_back() -> None:
-    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
 
     def broken() -> None:
         raise ValueError("bad input")
@@ -135,7 +161,7 @@ def test_a_wait_that_outlasts_a_hung_job_is_refused_and_its_place_given_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(cpu_bound, "STUCK_SECONDS", 0.3)
-    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
     started, hold = threading.Event(), threading.Event()
     hung = threading.Thread(target=_run_or_refused, args=(work, _held, started, hold, [], "hung"))
     hung.start()
@@ -150,7 +176,7 @@ def test_a_wait_that_outlasts_a_hung_job_is_refused_and_its_place_given_back(
 
 
 def test_a_job_raising_timeout_error_is_its_own_error_not_a_refusal() -> None:
-    work = BoundedCpuWork(slots=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
 
     def times_out() -> None:
         raise TimeoutError("the job's own")
