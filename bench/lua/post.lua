@@ -4,15 +4,13 @@
 -- With polite=1 a 429 or 503 is followed by a pause of its Retry-After, as a real client
 -- would (without it, wrk would resend at once and the refusals themselves would eat the
 -- CPU the admitted sign-ins need).
--- attempt=N (a run made again) puts N into each `{seq}` too, so no value repeats.
--- Arguments: path=/api/v1/... threads=2 bodies=/file [tokens=/file] [polite=1] [attempt=N]
+-- Arguments: path=/api/v1/... threads=2 bodies=/file [tokens=/file] [polite=1]
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local common = dofile(here .. "common.lua")
 local path
 local bodies, headers = {}, {}
 local sent = 0
 local polite, pause_ms = false, 0
-local attempt = ""
 
 setup = common.setup
 done = common.done
@@ -34,9 +32,6 @@ function init(args)
   local options = common.options(args)
   path = options.path
   polite = options.polite == "1"
-  if options.attempt then
-    attempt = options.attempt .. "-"
-  end
   local threads = tonumber(options.threads)
   bodies = common.slice(common.lines(options.bodies), threads)
   if options.tokens then
@@ -54,7 +49,7 @@ function request()
   sent = sent + 1
   local body = bodies[(sent - 1) % #bodies + 1]
   if string.find(body, "{seq}", 1, true) then
-    body = string.gsub(body, "{seq}", attempt .. id .. "-" .. sent)
+    body = string.gsub(body, "{seq}", id .. "-" .. sent)
   end
   return wrk.format("POST", path, headers[(sent - 1) % #headers + 1], body)
 end

@@ -9,19 +9,21 @@ is measured apart (``exporting.py``): it is one job, not a stream of requests.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from uuid import UUID
 
 from suite.procs import wait_idle
 from suite.stack import Stack
+from suite.steady import EDGE_SECONDS, ok_per_second
 from suite.wrk import Load, Measurement, measured
 
 ME_CONNECTIONS = (16, 64)
 EVENTS_CONNECTIONS = (1, 16)  # one client alone (the page's own latency), then a crowd
 CONNECTIONS = 16
-BCRYPT_CONNECTIONS = 4  # per worker: one sign-in hashing and one waiting for its turn
+BCRYPT_CONNECTIONS = 4  # two per worker when the kernel spreads them evenly
 EVENTS_PATH = "/api/v1/me/events"
 
 
@@ -65,17 +67,14 @@ class Context:
         *,
         settle: bool = True,
         polite: bool = False,
-        attempt: int = 1,
+        seconds: float | None = None,
         **files: Path,
     ) -> Measurement:
         """One wrk run; first, unless told not to, until the requests an earlier run left
         queued are done (wrk stops, its requests in flight do not). ``polite`` clients
-        wait out a 429's or 503's ``Retry-After``; a later ``attempt`` of a run makes other
-        ``{seq}`` values in its bodies (``post.lua``)."""
+        wait out a 429's or 503's ``Retry-After``; ``seconds`` stands for the run's own."""
         flags = {"polite": "1"} if polite else {}
-        if attempt > 1:
-            flags["attempt"] = str(attempt)
-        load = Load(script, path, connections, self.seconds, self.threads, files, flags)
+        load = Load(script, path, connections, seconds or self.seconds, self.threads, files, flags)
         if settle:
             wait_idle(self.stack.base_url)
         return measured(workload, self.stack.server, load, self.stack.roots)
@@ -130,28 +129,24 @@ def register(ctx: Context) -> list[Measurement]:
 
 
 def _sign_ins(ctx: Context, workload: str, path: str, bodies: Path) -> Measurement:
-    """Hashing-bound, so the run must load every worker: the kernel places each keep-alive
-    connection, and about one run in eight it put all four on one worker, which then did
-    all the hashing while the other core idled (0.48 of the hashing floor). Such a run
-    measured wrk's luck, not the service: it is run once more (with new emails for
-    sign-ups), and the console says so."""
-
-    def run(attempt: int) -> Measurement:
-        return ctx.wrk(
-            workload,
-            "post.lua",
-            path,
-            BCRYPT_CONNECTIONS,
-            polite=True,
-            attempt=attempt,
-            bodies=bodies,
-        )
-
-    row = run(1)
-    if row.spread and max(row.spread) == sum(row.spread):
-        print(f"  {workload}: connections sat {'/'.join(map(str, row.spread))}; once more")
-        row = run(2)
-    return row
+    """Hashing-bound: wrk's own count loses the checks it cuts off when it stops, so the
+    run lasts a second longer at each end and its steady rate is counted from the API's
+    access log (``steady.py``)."""
+    wait_idle(ctx.stack.base_url)
+    log = ctx.stack.log_dir / "api.log"
+    offset, started = log.stat().st_size, time.time()
+    row = ctx.wrk(
+        workload,
+        "post.lua",
+        path,
+        BCRYPT_CONNECTIONS,
+        settle=False,
+        polite=True,
+        seconds=ctx.seconds + 2 * EDGE_SECONDS,
+        bodies=bodies,
+    )
+    since = started + EDGE_SECONDS
+    return replace(row, steady_ok_rps=ok_per_second(log, offset, path, since, since + ctx.seconds))
 
 
 WORKLOADS: dict[str, Workload] = {

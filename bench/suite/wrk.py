@@ -51,6 +51,7 @@ class Measurement:
     retry_after: int
     other_cpu_pct: float | None = None  # the machine's CPU used by others meanwhile
     spread: list[int] = field(default_factory=list)  # connections per server worker
+    steady_ok_rps: float | None = None  # 2xx/s in the run's middle, from the API log
 
     @property
     def failures(self) -> int:
