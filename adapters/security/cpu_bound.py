@@ -9,12 +9,14 @@ Two things keep a login flood from taking an auth service down with it (issue 6)
   when its job ends, a moment before its caller's thread lets go), the others staying
   free for token checks. The line is first come, first served, and a slot whose job ends
   starts the next in line at once, so it never idles while someone waits, and two
-  people signing in at once on one process are both served. The line is open only while
-  a job typically takes less than ``line_open_below_seconds`` (a moving average of the
-  last ones): when hashes crawl, as under a flood that leaves them little CPU, every
-  caller beyond the slots is refused at once rather than kept waiting. The average
-  lags: those who joined the line as hashes began to crawl wait their turn, a few
-  seconds at worst; only a wait past ``STUCK_SECONDS`` (a job that hangs) ends in a 503.
+  people signing in at once on one process are both served. The line, and every slot
+  but one, are open only while a job typically takes less than
+  ``line_open_below_seconds`` (a moving average of the last ones): when hashes crawl, as
+  under a flood that leaves them little CPU, one job runs at a time and every other
+  caller is refused at once rather than kept waiting, so the flood holds one niced thread
+  and one request thread per process. The average lags: those admitted as hashes began
+  to crawl run or wait their turn, a few seconds at worst; only a wait past
+  ``STUCK_SECONDS`` (a job that hangs) ends in a 503.
 - **Slots per process, not per core.** The kernel hands each keep-alive connection to
   one gunicorn worker for its life, so sign-ins rarely split evenly across processes
   (with four clients, three on one worker and one on the other half of the time). So
@@ -120,7 +122,7 @@ class _PerProcess:
 
     def admit(self, *, line_open: bool) -> bool:
         with self._lock:
-            if self.outstanding >= self.slots + (self.line if line_open else 0):
+            if self.outstanding >= (self.slots + self.line if line_open else 1):
                 return False
             self.outstanding += 1
             return True

@@ -145,6 +145,25 @@ def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after(
     assert second_caller_while_one_runs() == ["done"]
 
 
+def test_while_jobs_crawl_one_runs_and_a_free_slot_is_refused_too() -> None:
+    now = [0.0]
+    work = BoundedCpuWork(slots=2, line=1, line_open_below_seconds=1.0, clock=lambda: now[0])
+
+    def crawl() -> None:
+        now[0] += 5.0
+
+    for _ in range(2):  # typical: 1.0, 1.8 s
+        work.run(crawl)
+    started, hold = threading.Event(), threading.Event()
+    first = threading.Thread(target=work.run, args=(_held, started, hold, [], "first"))
+    first.start()
+    assert started.wait(5)
+    assert _run_or_refused(work, str, "second") is UnavailableError
+    hold.set()
+    first.join(5)
+    assert work._here().outstanding == 0
+
+
 def test_a_job_that_fails_gives_its_place_back() -> None:
     work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
 
