@@ -37,12 +37,14 @@ from suite.seed import EXPORT_EVENTS
 from suite.stack import (
     BCRYPT_ROUNDS,
     MAX_PASSWORD_CHECKS,
+    PASSWORD_LINE,
     Gunicorn,
     Stack,
     Tuning,
     floor_app,
     production_stack,
 )
+from suite.steady import EDGE_SECONDS
 from suite.workloads import ME_CONNECTIONS, WORKLOADS, Context
 from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
 
@@ -53,7 +55,7 @@ PAIR_SECONDS = 5  # each run of a pair
 PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
 LOGIN_WORKLOAD = "login"  # hashing-bound: measured between two hashing floors
-HASHES_IN_FLIGHT_SECONDS = 1.0
+HASHES_IN_FLIGHT_SECONDS = 1.5
 
 
 def parse_args() -> argparse.Namespace:
@@ -88,15 +90,18 @@ def setup_lines(args: argparse.Namespace, serving: Gunicorn) -> dict[str, str]:
         "machine": f"{os.cpu_count()} cores, {platform.platform()}; load generators share them",
         "serving": f"{serving.describe()}, timeout {serving.timeout} s, one RQ worker",
         "application": f"BASTION_ENV=production, bcrypt cost {BCRYPT_ROUNDS}, "
-        f"{args.password_checks} password checks at once per process, log level INFO (a JSON "
+        f"{args.password_checks} password checks at once per process and {PASSWORD_LINE} in "
+        "line, log level INFO (a JSON "
         f"line per request, to a file), rate limits x{args.rate_limit_scale:g} (all load "
         "comes from 127.0.0.1)",
         "database": f"private PostgreSQL 15, {durability} (a commit costs no disk flush)",
         "redis": "private redis-server, appendonly yes (fsync every second)",
         "load": f"wrk {args.wrk_threads} threads, {args.seconds:g} s per run, closed loop, "
         f"after a {WARM_UP_SECONDS} s warm-up (the floor and GET /me: {PAIRS} pairs of "
-        f"{PAIR_SECONDS} s runs, each primed by {PRIME_SECONDS} s); 'other CPU' = share of "
-        "the machine used by processes outside the bench during the run",
+        f"{PAIR_SECONDS} s runs, each primed by {PRIME_SECONDS} s; sign-ins: "
+        f"{args.seconds + 2 * EDGE_SECONDS:g} s runs, 'steady' counts the API's 2xx answers in "
+        f"the middle {args.seconds:g} s); 'other CPU' = share of the machine used by processes "
+        "outside the bench during the run",
     }
 
 
@@ -138,8 +143,9 @@ def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Meas
 
 def hashing_floor(stack: Stack, seconds: float) -> HashingFloor:
     """Measured once the API has finished what an earlier run left in flight: a sign-in
-    run leaves up to two checks per worker hashing (one running, one in line; 0.6 s at
-    cost 12), which ``wait_idle`` cannot see (the hashes yield to ``/healthz``)."""
+    run leaves up to three checks per worker (two running, one in line; about 1.2 s at
+    cost 12 when both workers have theirs), which ``wait_idle`` cannot see (the hashes
+    yield to ``/healthz``)."""
     wait_idle(stack.base_url)
     time.sleep(HASHES_IN_FLIGHT_SECONDS)
     with ForeignCpu(stack.roots) as others:

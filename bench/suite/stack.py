@@ -32,6 +32,7 @@ from suite.spread import Server
 BIN = Path(sys.executable).parent
 BCRYPT_ROUNDS: int = Settings.model_fields["bcrypt_rounds"].default
 MAX_PASSWORD_CHECKS: int = Settings.model_fields["max_concurrent_password_checks"].default
+PASSWORD_LINE: int = Settings.model_fields["password_checks_in_line"].default
 
 
 @dataclass(frozen=True)
