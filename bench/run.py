@@ -58,10 +58,17 @@ LOGIN_WORKLOAD = "login"  # hashing-bound: measured between two hashing floors
 HASHES_IN_FLIGHT_SECONDS = 1.5
 
 
+def _positive(text: str) -> float:
+    seconds = float(text)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return seconds
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument(
-        "--seconds", type=float, default=10, help="per wrk run (floor and GET /me pairs: 5)"
+        "--seconds", type=_positive, default=10, help="per wrk run (floor and GET /me pairs: 5)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")

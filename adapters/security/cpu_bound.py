@@ -5,7 +5,7 @@ Two things keep a login flood from taking an auth service down with it (issue 6)
 - **Admission.** At most ``slots`` jobs run at once per process and at most ``line``
   more wait in line; any other caller is refused at once with ``UnavailableError`` (503
   and ``Retry-After``), so a shed sign-in answers in well under 100 ms (SECURITY RL-07)
-  and a flood holds at most ``slots + line`` request threads (a place is counted free
+  and a flood holds about ``slots + line`` request threads (a place is counted free
   when its job ends, a moment before its caller's thread lets go), the others staying
   free for token checks. The line is first come, first served, and a slot whose job ends
   starts the next in line at once, so it never idles while someone waits, and two

@@ -30,9 +30,9 @@ class BcryptPasswordHasher(PasswordHasher):
 
     bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
     hashes or checks at once in this process and ``waiting`` more waiting their turn while
-    a check typically takes less than ``line_open_below_seconds``, at a lower CPU priority
-    than request threads; other callers are shed at once with ``UnavailableError``
-    instead of queuing until the worker times out.
+    a check typically takes less than ``line_open_below_seconds`` (otherwise one at a time
+    and none waiting), at a lower CPU priority than request threads; other callers are
+    shed at once with ``UnavailableError`` instead of queuing until the worker times out.
     """
 
     def __init__(

@@ -28,8 +28,14 @@ def ok_per_second(log: Path, offset: int, path: str, since: float, until: float)
         for raw in lines:
             if path.encode() not in raw or not raw.endswith(b"\n"):  # a line still being written
                 continue
-            line = json.loads(raw)
-            at = datetime.fromisoformat(line["time"]).timestamp()
-            if line["path"] == path and 200 <= line["status"] < 300 and since <= at < until:
+            try:  # gunicorn's own lines share the file, in plain text
+                line = json.loads(raw)
+                at = datetime.fromisoformat(line["time"]).timestamp()
+            except (ValueError, KeyError, TypeError):
+                continue
+            if line.get("message") != "request" or line.get("path") != path:
+                continue
+            status = line.get("status")
+            if isinstance(status, int) and 200 <= status < 300 and since <= at < until:
                 answered += 1
     return answered / (until - since)

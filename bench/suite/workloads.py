@@ -74,7 +74,8 @@ class Context:
         queued are done (wrk stops, its requests in flight do not). ``polite`` clients
         wait out a 429's or 503's ``Retry-After``; ``seconds`` stands for the run's own."""
         flags = {"polite": "1"} if polite else {}
-        load = Load(script, path, connections, seconds or self.seconds, self.threads, files, flags)
+        length = self.seconds if seconds is None else seconds
+        load = Load(script, path, connections, length, self.threads, files, flags)
         if settle:
             wait_idle(self.stack.base_url)
         return measured(workload, self.stack.server, load, self.stack.roots)

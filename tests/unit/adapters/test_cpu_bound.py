@@ -51,7 +51,7 @@ def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
     assert work._here().outstanding == 0
 
 
-@pytest.mark.parametrize("line", [0, 1, 2])
+@pytest.mark.parametrize("line", [0, 1, 3])
 def test_every_slot_runs_at_once_and_the_line_is_as_long_as_told(line: int) -> None:
     slots = 2
     work = BoundedCpuWork(slots=slots, line=line, line_open_below_seconds=1.0)
@@ -62,12 +62,15 @@ def test_every_slot_runs_at_once_and_the_line_is_as_long_as_told(line: int) -> N
         threading.Thread(target=work.run, args=(_held, started, hold, done, f"slot {n}"))
         for n, started in enumerate(running)
     ]
-    callers += [
-        threading.Thread(target=work.run, args=(done.append, f"line {n}")) for n in range(line)
-    ]
     for caller in callers:
         caller.start()
     assert all(started.wait(5) for started in running)  # both hold a slot together
+    waiting = [
+        threading.Thread(target=work.run, args=(done.append, f"line {n}")) for n in range(line)
+    ]
+    for caller in waiting:
+        caller.start()
+    callers += waiting
     _until_outstanding(work, slots + line)
     assert _run_or_refused(work, done.append, "one too many") is UnavailableError
     hold.set()
