@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from suite.stack import API
+
 NOTEWORTHY = ("WARNING", "ERROR", "CRITICAL")
 
 
@@ -26,7 +28,7 @@ def scan(log_dir: Path, keep: int = 5) -> LogScan:
     for path in sorted(log_dir.glob("*.log")):
         for line in path.read_text(errors="replace").splitlines():
             record = _json(line)
-            if path.stem == "api" and "status" in record:
+            if path.stem == API and "status" in record:
                 statuses[str(record["status"])] += 1
             if record.get("level") in NOTEWORTHY or "Traceback" in line or "[ERROR]" in line:
                 problems[path.name] += 1

@@ -33,6 +33,7 @@ BIN = Path(sys.executable).parent
 BCRYPT_ROUNDS: int = Settings.model_fields["bcrypt_rounds"].default
 MAX_PASSWORD_CHECKS: int = Settings.model_fields["max_concurrent_password_checks"].default
 PASSWORD_LINE: int = Settings.model_fields["password_checks_in_line"].default
+API = "api"  # the gunicorn process's name, and its log's: ``api.log`` in the log directory
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ class Stack:
         return Server(self.base_url, self.api_pid)
 
     @property
+    def api_log(self) -> Path:
+        return self.log_dir / f"{API}.log"
+
+    @property
     def roots(self) -> tuple[int, ...]:
         """The process trees of the bench: this process (every child it started) and
         PostgreSQL (which ``pg_ctl`` detached)."""
@@ -151,7 +156,7 @@ def bastion(
     )
     port = free_port()
     with ExitStack() as running:
-        api = running.enter_context(child("api", serving.argv("wsgi:app", port), log_dir, env))
+        api = running.enter_context(child(API, serving.argv("wsgi:app", port), log_dir, env))
         worker = running.enter_context(
             child("worker", [str(BIN / "bastion"), "worker"], log_dir, env)
         )

@@ -134,7 +134,7 @@ def _sign_ins(ctx: Context, workload: str, path: str, bodies: Path) -> Measureme
     run lasts a second longer at each end and its steady rate is counted from the API's
     access log (``steady.py``)."""
     wait_idle(ctx.stack.base_url)
-    log = ctx.stack.log_dir / "api.log"
+    log = ctx.stack.api_log
     offset, started = log.stat().st_size, time.time()
     row = ctx.wrk(
         workload,
