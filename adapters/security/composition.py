@@ -84,7 +84,7 @@ def _with(words: Words, word: str, top: Set[str]) -> Words | None:
 def _filler_ends(text: str, start: int) -> set[int]:
     """Ends of the digit, symbol, keyboard-walk, sequence and repeat runs starting here."""
     ends: set[int] = set()
-    for same_class in (str.isdigit, lambda ch: not ch.isalnum()):
+    for same_class in (str.isdigit, _keyboard_symbol):
         end = start
         while end < len(text) and same_class(text[end]):
             end += 1
@@ -94,6 +94,12 @@ def _filler_ends(text: str, start: int) -> set[int]:
         if end - start >= MIN_RUN:
             ends.update(range(start + MIN_RUN, end + 1))
     return ends
+
+
+def _keyboard_symbol(ch: str) -> bool:
+    """Punctuation and space on a keyboard: what people pad a common word with. Other
+    symbols (emoji, pictographs, marks of scripts the lists do not hold) are content."""
+    return ch.isascii() and not ch.isalnum()
 
 
 def _run_end(text: str, start: int, linked: _Link) -> int:

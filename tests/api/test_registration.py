@@ -71,6 +71,21 @@ def test_long_and_non_ascii_passwords_are_neither_truncated_nor_a_crash(bastion:
     assert too_long.status_code == 422
 
 
+def test_a_password_of_emoji_or_of_an_unlisted_script_is_judged_by_what_it_is(
+    bastion: Bastion,
+) -> None:
+    """Symbols other than a keyboard's punctuation are content, not padding around nothing."""
+    emoji = "🦊🌵🎻🧲🚲🍋🛶🧩🦉🌋🎲🪁🥁🧭🦔🍄"
+    devanagari = "नमस्ते दुनिया मेरा घर"
+    bastion.verified_user("emoji@example.com", password=emoji)
+    bastion.verified_user("hindi@example.com", password=devanagari)
+    assert bastion.log_in("emoji@example.com", emoji).status_code == 200
+    assert bastion.log_in("hindi@example.com", devanagari).status_code == 200
+    padded = bastion.register("pad@example.com", password="password🔒🔒🔒🔒🔒🔒🔒")
+    assert padded.status_code == 422
+    assert "common" in " ".join(padded.json["errors"]["password"]).lower()
+
+
 def test_mass_assignment_and_header_injection_are_refused(bastion: Bastion) -> None:
     body = {"email": "a@example.com", "password": PASSWORD, "first_name": "A", "last_name": "B"}
     assert bastion.call("POST", "/auth/register", json={**body, "role": "admin"}).status_code == 422

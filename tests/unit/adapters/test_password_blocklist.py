@@ -38,6 +38,8 @@ def blocklist() -> ShippedPasswordBlocklist:
         "xkcdxkcdxkcdxkcd",
         "aaaaaaaaaaaaaaab",
         "abcdefghijklmnop",
+        "password🔒🔒🔒🔒🔒🔒🔒",
+        "😀😁😂😃😄😅😆😇😈😉😊😋😌😍😎😏",
         "internationally",
         "michael1234567890",
     ],
@@ -65,6 +67,10 @@ def test_long_passwords_from_breach_corpora_are_breached(
         "my cat eats purple noodles",
         "Tr0ub4dor&3-horse-staple",
         "vG7#pQ2!xL9@mR4$",
+        "🦊🌵🎻🧲🚲🍋🛶🧩🦉🌋🎲🪁🥁🧭🦔🍄",
+        "नमस्ते दुनिया मेरा घर",
+        "静夜思床前明月光疑是地上霜",
+        "🦊🦊🌵🌵 ✨ 🧲🚲🍋🛶🧩",
     ],
 )
 def test_ordinary_passphrases_and_random_passwords_pass(
