@@ -427,7 +427,6 @@ class Container(containers.DeclarativeContainer):
         hasher=hasher,
         checks=factor_checks,
         throttle=throttle,
-        uow_factory=uow.provider,
     )
     sms_setup_codes = providers.Singleton(
         OneTimeCodes,

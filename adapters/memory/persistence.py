@@ -644,6 +644,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._tx: _Transaction | None = None
         self._callbacks: list[Callable[[], None]] = []
         self._committed: list[Callable[[], None]] = []
+        self._refusals: list[EventDraft] = []
 
     def __enter__(self) -> Self:
         if self._tx is not None:
@@ -670,6 +671,7 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self._open_tx()
         due, self._committed, self._callbacks = self._committed, [], []
+        refusals, self._refusals = self._refusals, []
         self._tx = None
         self._db.lock.release()
         for callback in due:
@@ -677,9 +679,18 @@ class MemoryUnitOfWork(UnitOfWork):
                 callback()
             except Exception:
                 logger.exception("after-commit callback failed; the commit stands")
+        if refusals:
+            with self as uow:
+                for draft in refusals:
+                    uow.events.add(draft)
+                uow.commit()
 
     def commit(self) -> None:
-        self._open_tx().apply()
+        tx = self._open_tx()
+        for draft in self._refusals:
+            self.events.add(draft)
+        self._refusals.clear()
+        tx.apply()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
         report = self.users.changes.report(self._users_changed)
@@ -688,6 +699,9 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
+
+    def record_refusal(self, draft: EventDraft) -> None:
+        self._refusals.append(draft)
 
     def _open_tx(self) -> _Transaction:
         if self._tx is None:

@@ -21,6 +21,7 @@ from adapters.sqlalchemy.tasks import SqlDeletedTaskRepository, SqlTaskRepositor
 from adapters.sqlalchemy.users import SqlUserRepository
 from application.ports.persistence import UnitOfWork, UsersChanged
 from application.ports.system import IdGenerator
+from domain.events import EventDraft
 
 logger = logging.getLogger("bastion.uow")
 
@@ -56,6 +57,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._session: Session | None = None
         self._callbacks: list[Callable[[], None]] = []
         self._committed: list[Callable[[], None]] = []
+        self._refusals: list[EventDraft] = []
 
     def __enter__(self) -> Self:
         if self._session is not None:
@@ -83,6 +85,7 @@ class SqlUnitOfWork(UnitOfWork):
     ) -> None:
         session, self._session = self._open_session(), None
         due, self._committed, self._callbacks = self._committed, [], []
+        refusals, self._refusals = self._refusals, []
         try:
             session.close()  # rolls back whatever was not committed
         except Exception as close_error:
@@ -90,13 +93,19 @@ class SqlUnitOfWork(UnitOfWork):
             raise
         finally:
             _run(due)
+        if refusals:
+            self._record_alone(refusals)
         if exc is not None:
             _raise_unavailable(exc)
 
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self._open_session().commit()
+        session = self._open_session()
+        for draft in self._refusals:
+            self.events.add(draft)
+        self._refusals.clear()
+        session.commit()
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
         report = self.users.changes.report(self._users_changed)
@@ -105,6 +114,17 @@ class SqlUnitOfWork(UnitOfWork):
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
+
+    def record_refusal(self, draft: EventDraft) -> None:
+        self._refusals.append(draft)
+
+    def _record_alone(self, drafts: list[EventDraft]) -> None:
+        """The refusals of a transaction that rolled back, in one of their own; a failure
+        here is raised (503): a refusal is not answered as if it had been logged."""
+        with self as uow:
+            for draft in drafts:
+                uow.events.add(draft)
+            uow.commit()
 
     def _open_session(self) -> Session:
         if self._session is None:

@@ -11,13 +11,11 @@ is recorded and the user told. SMS codes are bound to the request that sent them
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
 from application.common.codes import OneTimeCodes
 from application.common.messages import rfc3339
-from application.common.refusals import record_on_its_own
 from application.common.throttle import Rule, Throttle
 from application.ports.messaging import Notice, NoticeKind, Notifier
 from application.ports.persistence import UnitOfWork
@@ -175,12 +173,10 @@ class StepUp:
         hasher: PasswordHasher,
         checks: FactorChecks,
         throttle: Throttle,
-        uow_factory: Callable[[], UnitOfWork],
     ) -> None:
         self._hasher = hasher
         self._checks = checks
         self._throttle = throttle
-        self._uow_factory = uow_factory
 
     def prove(
         self,
@@ -193,31 +189,33 @@ class StepUp:
         action: str,
     ) -> str:
         """Return how the user proved it (``password``, ``totp``, ``backup_code``) or raise.
-        A refusal is logged as ``step_up.failed`` for ``action`` in a transaction of its
-        own, since the caller's rolls back (SECURITY LO-01)."""
+        A refusal is logged as ``step_up.failed`` for ``action`` with
+        ``uow.record_refusal``: the caller's transaction rolls back and holds the user row
+        until then (SECURITY LO-01)."""
         if not password and not code:
             raise ProofRequiredError()
         account = str(user.id)
         self._throttle.charge(Rule.MFA_FAILURES, "", account)
         if password:
             if not self._hasher.verify(password, user.password):
-                self._record_failure(user, action, "wrong_password", at)
+                _record_failure(uow, user, action, "wrong_password", at)
                 raise InvalidCredentialsError("The password is not correct.")
             proof = "password"
         else:
             method = LoginMethod.TOTP if (code or "").strip().isdigit() else LoginMethod.BACKUP_CODE
             if self._checks.judge(uow, user, method, code or "", at) is not Verdict.ACCEPTED:
-                self._record_failure(user, action, "wrong_code", at)
+                _record_failure(uow, user, action, "wrong_code", at)
                 raise InvalidSecondFactorError()
             proof = method.value
         self._throttle.forgive(Rule.MFA_FAILURES, "", account)
         return proof
 
-    def _record_failure(self, user: User, action: str, reason: str, at: datetime) -> None:
-        draft = EventDraft(
-            type=EventType.STEP_UP_FAILED,
-            user_id=user.id,
-            at=at,
-            metadata={"action": action, "reason": reason},
-        )
-        record_on_its_own(self._uow_factory(), draft)
+
+def _record_failure(uow: UnitOfWork, user: User, action: str, reason: str, at: datetime) -> None:
+    draft = EventDraft(
+        type=EventType.STEP_UP_FAILED,
+        user_id=user.id,
+        at=at,
+        metadata={"action": action, "reason": reason},
+    )
+    uow.record_refusal(draft)

@@ -387,6 +387,12 @@ class UnitOfWork(Protocol):
 
     ``after_commit`` callbacks run once the commit succeeded, in order; a callback that
     fails is logged and counted, never raised: the committed change stands.
+
+    ``record_refusal`` keeps an event whatever becomes of the transaction (SECURITY
+    LO-01): it is inserted with the commit or, when the block is left without one (the
+    refusal raised), in a transaction of its own once this one has rolled back and let
+    go of its locks. Recording it sooner, in a second transaction while this one holds
+    the user row, would wait on that row: its foreign key needs the row this one locked.
     """
 
     users: UserRepository
@@ -412,6 +418,8 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def after_commit(self, callback: Callable[[], None]) -> None: ...
+
+    def record_refusal(self, draft: EventDraft) -> None: ...
 
 
 class HealthProbe(Protocol):

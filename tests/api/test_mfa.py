@@ -702,3 +702,35 @@ def test_a_refused_step_up_is_logged_with_its_action(bastion: Bastion) -> None:
         {"action": "disable_totp", "reason": "wrong_code"},
         {"action": "disable_totp", "reason": "wrong_password"},
     ]
+
+
+@pytest.mark.parametrize("store", ["memory", "sql"])
+def test_a_refused_step_up_answers_401_at_once_and_keeps_its_event_on_every_route(
+    make_bastion: BastionFactory, store: str
+) -> None:
+    """The refusal is recorded after the use case's transaction lets go of the user row:
+    recorded beside it, its insert would wait on that row (SQLite's write lock, or the
+    foreign key's share lock on PostgreSQL) until the lock timeout, and answer 503."""
+    bastion = make_bastion(store=store)
+    token = _auth(bastion)
+    _enable_totp(bastion, token)
+    wrong = {"password": "not the password at all"}
+    refused = [
+        ("DELETE", "/me/mfa/totp", wrong, "disable_totp"),  # refused while SMS is on: first
+        ("DELETE", "/me", wrong, "delete_account"),
+        ("POST", "/me/email", {**wrong, "new_email": "new@example.com"}, "change_email"),
+        ("POST", "/me/mfa/backup-codes", {"code": "000000"}, "regenerate_backup_codes"),
+        ("POST", "/me/mfa/sms/setup", {**wrong, "phone": PHONE}, "bind_sms_phone"),
+        ("DELETE", "/me/mfa/sms", {"code": "000000"}, "disable_sms"),
+    ]
+    for method, path, body, _ in refused:
+        if path == "/me/mfa/sms":
+            _enable_sms(bastion, token)
+        response = bastion.call(method, path, token=token, json=body)
+        assert response.status_code == 401, (path, response.get_data(as_text=True))
+    renamed = bastion.call("PATCH", "/me", token=token, json={"first_name": "Augusta"})
+    assert renamed.status_code == 200
+    with bastion.container.uow() as uow:
+        events = uow.events.list_for_user(UUID(_user_id(bastion)), limit=50)  # type: ignore[arg-type]
+    actions = [e.metadata["action"] for e in events if e.type.value == "step_up.failed"]
+    assert sorted(actions) == sorted(action for *_, action in refused)

@@ -945,6 +945,43 @@ def test_callbacks_of_a_commit_run_even_when_the_block_raises_later(
     assert calls == ["committed"]
 
 
+def test_a_refusal_is_kept_once_whether_its_transaction_rolls_back_or_commits(
+    uow_factory: UowFactory,
+) -> None:
+    """Recorded after the rollback, when the transaction's lock on the user row is gone:
+    a second transaction inserting it meanwhile would wait on that row."""
+    user = a_user()
+    with uow_factory() as uow:
+        uow.users.add(user)
+        uow.commit()
+
+    def refused(reason: str) -> EventDraft:
+        return EventDraft(
+            type=EventType.STEP_UP_FAILED,
+            user_id=user.id,
+            at=START,
+            metadata={"action": "delete_account", "reason": reason},
+        )
+
+    def refuse() -> None:
+        with uow_factory() as uow:
+            uow.users.get(user.id, for_update=True)
+            uow.record_refusal(refused("wrong_password"))
+            uow.events.add(refused("rolled_back"))
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refuse()
+    with uow_factory() as uow:
+        uow.users.get(user.id, for_update=True)
+        uow.record_refusal(refused("wrong_code"))
+        uow.commit()
+
+    with uow_factory() as uow:
+        reasons = [e.metadata["reason"] for e in uow.events.list_for_user(user.id)]
+    assert sorted(reasons) == ["wrong_code", "wrong_password"]
+
+
 def test_a_callback_can_open_a_new_unit_of_work_and_see_the_commit(
     uow_factory: UowFactory,
 ) -> None:

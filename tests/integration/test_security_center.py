@@ -74,3 +74,27 @@ def test_deleting_an_account_on_postgres_leaves_nothing_it_owned(
             text("SELECT count(*) FROM account_events WHERE user_id = :id"), {"id": user_id}
         ).scalar_one()
     assert events == 0
+
+
+def test_a_refused_step_up_on_postgres_answers_401_and_keeps_its_event(
+    on_postgres: Callable[..., Bastion], private_redis: RedisServer, postgres_engine: Engine
+) -> None:
+    """Recorded while the use case held the user row ``FOR UPDATE``, the event's foreign
+    key check waited on that row until ``lock_timeout`` and the refusal answered 503."""
+    api = on_postgres(private_redis.url)
+    ada = api.signed_in("ada@example.com")
+    wrong = {"password": "not the password at all"}
+    deleting = api.call("DELETE", "/me", token=ada["access_token"], json=wrong)
+    assert deleting.status_code == 401, deleting.get_data(as_text=True)
+    moving = {**wrong, "new_email": "augusta@example.com"}
+    assert api.call("POST", "/me/email", token=ada["access_token"], json=moving).status_code == 401
+    assert api.log_in("ada@example.com").status_code == 200
+    with postgres_engine.connect() as db:
+        actions = db.execute(
+            text(
+                "SELECT metadata->>'action' FROM account_events"
+                " WHERE type = 'step_up.failed' AND user_id = :id ORDER BY occurred_at, id"
+            ),
+            {"id": ada["user"]["id"]},
+        ).scalars()
+        assert sorted(actions) == ["change_email", "delete_account"]
