@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import current_app, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import deepupdate
+from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from application.common.client import ClientContext
 from entrypoints.http.problems import from_http
+from entrypoints.http.schemas.common import SecretField
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -37,34 +39,88 @@ class ProblemApi(Api):  # type: ignore[misc]  # flask-smorest ships no type hint
 
 
 class BodyParser(FlaskParser):
-    """webargs' parser, hardened: JSON nested deeper than the interpreter's recursion limit,
-    or holding a lone surrogate or a NUL character, is a malformed body (400), not a 500
-    further in."""
+    """webargs' parser, hardened. JSON nested deeper than the interpreter's recursion limit,
+    or holding a lone surrogate, is a malformed body (400); a chunked body that reaches the
+    body limit is too large (413), not a cut-off text that fails to parse. Two things that
+    are valid JSON but cannot be taken become 422s on their fields, like any other invalid
+    value: an integer longer than Python converts (4,300 digits) reaches its field as a
+    number no field accepts, and the NUL character (which PostgreSQL text cannot hold) is
+    refused wherever the field keeps the text; a :class:`SecretField` (a password, a code),
+    which is only ever hashed or compared, takes it."""
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        body = super().load_json(req, schema)
+        if body is core.missing:
+            return body
+        if _holds_lone_surrogate(body):  # valid JSON but no text: refused here, not in a hash
+            abort(400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]})
+        holding_nul = sorted(_nul_fields(body, schema))
+        if holding_nul:
+            message = ["Must not contain the NUL character (U+0000)."]
+            abort(422, messages={"json": dict.fromkeys(holding_nul, message)})
+        return body
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):
             return core.missing
-        try:
-            body = core.parse_json(req.get_data(cache=True))
+        data = req.get_data(cache=True)
+        limit = req.max_content_length
+        if req.content_length is None and limit is not None and len(data) >= limit:
+            raise RequestEntityTooLarge()  # the stream stopped at the limit, not at the end
+        try:  # webargs reports a UnicodeDecodeError as a malformed body
+            return json.loads(data.decode(), parse_int=_integer)
         except RecursionError:
             abort(400, messages={"json": ["JSON body nested too deeply."]})
-        try:  # "\ud800" is valid JSON but no text: refuse it here, not deep in a hash
-            json.dumps(body, ensure_ascii=False).encode()
-        except UnicodeEncodeError:
-            abort(400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]})
-        if _holds_nul(body):  # PostgreSQL text cannot store U+0000
-            abort(400, messages={"json": ["Strings must not contain the NUL character."]})
-        return body
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
+class OversizedNumber:
+    """An integer of more digits than Python converts (``sys.get_int_max_str_digits``):
+    no schema field accepts it, so it is refused as that field's invalid value."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _integer(text: str) -> int | OversizedNumber:
+    try:
+        return int(text)
+    except ValueError:
+        return OversizedNumber(len(text))
+
+
+def _strings(body: Any) -> Iterator[tuple[str, str]]:
+    """Every string in a JSON value (keys too) with the dotted path of the field it is in;
+    a loop, not recursion, since the body may be nested nearly as deep as the parser allows."""
+    pending: list[tuple[str, Any]] = [("", body)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else str(key)
+                yield inner, str(key)
+                pending.append((inner, item))
+        elif isinstance(value, list):
+            pending.extend((path, item) for item in value)
+
+
+def _holds_lone_surrogate(body: Any) -> bool:
+    try:
+        for _, text in _strings(body):
+            text.encode()
+    except UnicodeEncodeError:
+        return True
     return False
+
+
+def _nul_fields(body: Any, schema: Schema) -> set[str]:
+    refused = set()
+    for path, text in _strings(body):
+        top = path.split(".", 1)[0]
+        if "\x00" in text and not isinstance(schema.fields.get(top), SecretField):
+            refused.add(path or "_body")
+    return refused
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]

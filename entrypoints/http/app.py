@@ -16,6 +16,7 @@ from entrypoints import logs
 from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
+from entrypoints.http.docs import document_partial_updates, document_password_policy
 from entrypoints.http.envelope import Envelope, RequestIds
 from entrypoints.http.problems import from_domain, from_http, unexpected
 from entrypoints.http.profile_lane import ProfileLane
@@ -93,11 +94,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     api = ProblemApi(app)
+    document_password_policy(api, settings.password_min_length)
     for blueprint in (auth.blp, account.blp, mfa.blp, sessions.blp, events.blp, admin.blp):
         api.register_blueprint(blueprint)
     api.register_blueprint(avatars.blp)
     api.register_blueprint(tasks.blp)
     api.register_blueprint(exports.blp)
+    document_partial_updates(api)
     app.register_blueprint(ops.blp)
     app.register_error_handler(DomainError, from_domain)
     app.register_error_handler(Exception, _unexpected_or_http)

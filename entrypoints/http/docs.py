@@ -1,12 +1,15 @@
-"""OpenAPI helpers: document the problem responses a route can give, in one line."""
+"""OpenAPI helpers: the problem responses a route can give, in one line; what the schemas
+cannot say by their fields (the password policy's bounds as this deployment configures
+them, that a partial update changes something)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from entrypoints.http.api import ApiBlueprint
-from entrypoints.http.schemas.common import ProblemResponse
+from domain.passwords import MAX_PASSWORD_LENGTH
+from entrypoints.http.api import ApiBlueprint, ProblemApi
+from entrypoints.http.schemas.common import ChangeRequest, NewPasswordField, ProblemResponse
 
 _DESCRIPTIONS = {
     400: "Malformed body, or a wrong, expired or used code or token",
@@ -37,3 +40,27 @@ def problems(blp: ApiBlueprint, *statuses: int) -> Callable[[Any], Any]:
     }
     document: Callable[[Any], Any] = blp.doc(responses=responses)
     return document
+
+
+def document_partial_updates(api: ProblemApi) -> None:
+    """``minProperties: 1`` on every :class:`ChangeRequest` (an empty change is a 422),
+    which marshmallow's converter has no field to say with. Call it after the blueprints
+    are registered."""
+    schemas = api.spec.components.schemas
+    for change in ChangeRequest.__subclasses__():
+        if change.__name__ in schemas:
+            schemas[change.__name__]["minProperties"] = 1
+
+
+def document_password_policy(api: ProblemApi, min_length: int) -> None:
+    """Give every :class:`NewPasswordField` the configured bounds in the OpenAPI document
+    (the field itself takes up to 1 KiB and leaves the verdict to the policy, whose 422
+    names the rule). Call it before the blueprints are registered: their schemas are
+    converted as they are."""
+
+    def password_bounds(converter: object, field: object, **_: object) -> dict[str, int]:
+        if isinstance(field, NewPasswordField):
+            return {"minLength": min_length, "maxLength": MAX_PASSWORD_LENGTH}
+        return {}
+
+    api.ma_plugin.converter.add_attribute_function(password_bounds)

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one shape every error of the API takes.
 
-Domain errors map by kind; HTTP errors (404, 405, 413, 415, ...) keep their status;
+Domain errors map by kind; HTTP errors (404, 405, 413, 415, ...) keep their status (a
+405 names the methods the resource allows in ``Allow``);
 flask-smorest's nested validation messages are flattened to ``{field: [messages]}``;
 anything unexpected is a bare 500 with no detail of the failure. Only a 401 about the
 access token itself (``invalid_token``) carries ``WWW-Authenticate: Bearer`` (RFC 6750
@@ -15,7 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
 
@@ -97,6 +98,8 @@ def from_http(error: HTTPException) -> Response:
     if status == 400 and messages:  # noqa: PLR2004 -- webargs: malformed JSON body
         return problem(400, "malformed_body", "The request body is not valid JSON.")
     headers = dict(data.get("headers", {})) if isinstance(data, dict) else {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:  # RFC 9110 §15.5.6
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
     code = _CODE_BY_STATUS.get(status, f"http_{status}")
     return problem(status, code, error.description or _title(status), headers=headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -239,13 +240,122 @@ def test_openapi_documents_every_route_and_its_errors(bastion: Bastion) -> None:
     assert bastion.client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
-def test_a_nul_character_anywhere_in_a_body_is_a_malformed_body(bastion: Bastion) -> None:
+def test_a_nul_character_is_refused_on_the_field_that_keeps_text_and_taken_by_secrets(
+    bastion: Bastion,
+) -> None:
+    """Valid JSON, so never "malformed": 422 on each field that would store it (PostgreSQL
+    text cannot hold U+0000); a password, only ever hashed, takes it."""
     token = bastion.signed_in("ada@example.com")["access_token"]
-    for path, body in (
-        ("/tasks", {"title": "a\u0000b"}),
-        ("/auth/login", {"email": "ada@example.com", "password": "x\u0000" * 10}),
-        ("/me", {"first_name": "\u0000"}),
+    for method, path, body, field in (
+        ("POST", "/tasks", {"title": "a\u0000b"}, "title"),
+        ("PATCH", "/me", {"first_name": "\u0000"}, "first_name"),
+        (
+            "POST",
+            "/auth/register",
+            {
+                "email": "a@example.com",
+                "password": "p" * 20,
+                "first_name": "A\u0000",
+                "last_name": "B",
+            },
+            "first_name",
+        ),
     ):
-        method = "PATCH" if path == "/me" else "POST"
         response = bastion.call(method, path, token=token, json=body)
-        assert (response.status_code, response.json["code"]) == (400, "malformed_body"), path
+        assert (response.status_code, response.json["code"]) == (422, "validation_error"), path
+        assert list(response.json["errors"]) == [field], path
+        assert "NUL" in response.json["errors"][field][0]
+    assert bastion.call("GET", "/me", token=token).json["first_name"] == "Ada"
+
+    nul_password = "a kettle\u0000of fish, warm"
+    bastion.verified_user("nul@example.com", password=nul_password)
+    assert bastion.log_in("nul@example.com", nul_password).status_code == 200
+    assert bastion.log_in("nul@example.com", nul_password.replace("\u0000", "")).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/tasks"])
+def test_an_integer_longer_than_python_converts_is_a_field_error_not_a_500(
+    bastion: Bastion, path: str
+) -> None:
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    for digits in ("1" * 4301, "-" + "9" * 10_000):
+        raw = f'{{"email": "a@example.com", "password": {digits}, "title": {digits}}}'
+        response = bastion.call(
+            "POST", path, token=token, data=raw, content_type="application/json"
+        )
+        assert (response.status_code, response.json["code"]) == (422, "validation_error")
+        assert {"password", "title"} & set(response.json["errors"])
+
+
+def test_every_405_names_the_allowed_methods(bastion: Bastion) -> None:
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    for method, path, allowed in (
+        ("PUT", "/me", {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"}),
+        ("GET", "/auth/login", {"POST", "OPTIONS"}),
+        ("POST", "/me/sessions", {"GET", "HEAD", "OPTIONS"}),
+    ):
+        response = bastion.call(method, path, token=token)
+        assert (response.status_code, response.json["code"]) == (405, "method_not_allowed")
+        assert set(response.headers["Allow"].split(", ")) == allowed, path
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_a_malformed_body(bastion: Bastion) -> None:
+    """gunicorn ends a chunked body itself (``wsgi.input_terminated``), and Werkzeug stops
+    reading it at the limit: what was read is cut off, not the whole body."""
+    padding = "x" * (1024 * 1024)
+    body = json.dumps({"email": "a@example.com", "password": padding}).encode()
+    for size, status in ((len(body), 413), (1024 * 1024 - 1, 422)):
+        chunked = bastion.client.post(
+            "/api/v1/auth/login",
+            input_stream=io.BytesIO(body[:size] if status == 413 else b'{"email": 1}'),
+            content_type="application/json",
+            headers={"Transfer-Encoding": "chunked"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        assert chunked.status_code == status, chunked.get_data(as_text=True)[:200]
+
+
+def test_a_partial_update_must_change_something_and_booleans_are_booleans(
+    bastion: Bastion,
+) -> None:
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    task = bastion.call("POST", "/tasks", token=token, json={"title": "t"}).json
+    for path in ("/me", f"/tasks/{task['id']}"):
+        empty = bastion.call("PATCH", path, token=token, json={})
+        assert (empty.status_code, empty.json["code"]) == (422, "validation_error"), path
+        assert "at least one field" in empty.json["errors"]["_body"][0]
+    for value in (0, 1, "true", "yes", None):
+        for method, path in (("PATCH", f"/tasks/{task['id']}"), ("POST", "/tasks")):
+            body = {"title": "t", "completed": value}
+            response = bastion.call(method, path, token=token, json=body)
+            assert response.status_code == 422, (method, value)
+            assert list(response.json["errors"]) == ["completed"]
+    done = bastion.call("PATCH", f"/tasks/{task['id']}", token=token, json={"completed": True})
+    assert done.json["completed"] is True
+
+
+def test_the_openapi_schemas_say_what_the_api_enforces(make_bastion: BastionFactory) -> None:
+    spec = make_bastion(password_min_length=20).client.get("/openapi.json").json
+    schemas = spec["components"]["schemas"]
+    for name, field in (
+        ("RegisterRequest", "password"),
+        ("ResetPasswordRequest", "new_password"),
+        ("ChangePasswordRequest", "new_password"),
+    ):
+        bounds = schemas[name]["properties"][field]
+        assert (bounds["minLength"], bounds["maxLength"]) == (20, 128), name
+    assert schemas["LoginRequest"]["properties"]["password"]["minLength"] == 1  # old ones work
+    for name in ("RegisterRequest", "LoginRequest", "EmailChangeRequest"):
+        email = schemas[name]["properties"].get("email") or schemas[name]["properties"]["new_email"]
+        assert (email["format"], email["maxLength"]) == ("email", 254)
+    phone = schemas["SmsSetupRequest"]["properties"]["phone"]["pattern"]
+    assert re.match(phone, "+1 (415) 555-0100")
+    assert not re.match(phone, "0041 44 668 18 00")
+    assert re.match(schemas["ProfileUpdateRequest"]["properties"]["phone"]["pattern"], "")
+    for name in ("ProfileUpdateRequest", "TaskUpdateRequest"):
+        assert schemas[name]["minProperties"] == 1
+    events = spec["paths"]["/api/v1/me/events"]["get"]["parameters"]
+    cursor = next(p["schema"] for p in events if p["name"] == "cursor")
+    assert cursor["maxLength"] == 200
+    assert re.match(cursor["pattern"], "WyJldmVudHMiXQ")
+    assert not re.match(cursor["pattern"], "not a cursor!")

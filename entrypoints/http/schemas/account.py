@@ -5,10 +5,17 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from entrypoints.http.schemas.common import EmailField, secret_field
+from entrypoints.http.schemas.common import (
+    E164,
+    PHONE_PATTERN,
+    ChangeRequest,
+    EmailField,
+    NewPasswordField,
+    secret_field,
+)
 
 
-class ProfileUpdateRequest(Schema):
+class ProfileUpdateRequest(ChangeRequest):
     """Any subset of the fields; an empty string clears ``display_name`` or ``phone``.
     Email, role, status and verification flags are not writable here."""
 
@@ -16,13 +23,17 @@ class ProfileUpdateRequest(Schema):
     last_name = fields.String(validate=validate.Length(min=1, max=50))
     display_name = fields.String(validate=validate.Length(max=100))
     phone = fields.String(
-        validate=validate.Length(max=20), metadata={"description": "E.164, e.g. +14155550100"}
+        validate=[
+            validate.Length(max=20),
+            validate.Regexp(f"^$|{PHONE_PATTERN}", error=E164),
+        ],
+        metadata={"description": "E.164, e.g. +14155550100; an empty string removes it"},
     )
 
 
 class ChangePasswordRequest(Schema):
     current_password = secret_field()
-    new_password = secret_field()
+    new_password = NewPasswordField()
 
 
 class EmailChangeRequest(Schema):

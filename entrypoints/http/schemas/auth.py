@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from entrypoints.http.schemas.common import EmailField, UserResponse, secret_field
+from entrypoints.http.schemas.common import (
+    EmailField,
+    NewPasswordField,
+    UserResponse,
+    secret_field,
+)
 
 _NAME = validate.Length(min=1, max=50)
 
 
 class RegisterRequest(Schema):
     email = EmailField(required=True)
-    password = secret_field()
+    password = NewPasswordField()
     first_name = fields.String(required=True, validate=_NAME)
     last_name = fields.String(required=True, validate=_NAME)
 
@@ -37,7 +42,7 @@ class RefreshRequest(Schema):
 
 class ResetPasswordRequest(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=512))
-    new_password = secret_field()
+    new_password = NewPasswordField()
 
 
 class TokenResponse(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from domain.factors import LoginMethod
-from entrypoints.http.schemas.common import MAX_SECRET_INPUT, UserResponse, UtcDateTime
+from entrypoints.http.schemas.common import SecretField, UserResponse, UtcDateTime, phone_field
 
 _CODE = validate.Length(min=1, max=64)
 _LOGIN_TOKEN = validate.Length(min=1, max=512)
@@ -49,7 +49,7 @@ class ProofRequest(Schema):
     """Proof beyond the access token: the password, or a current authenticator or backup
     code. One of the two is required."""
 
-    password = fields.String(validate=validate.Length(min=1, max=MAX_SECRET_INPUT))
+    password = SecretField()
     code = fields.String(validate=_CODE)
 
 
@@ -57,11 +57,7 @@ class SmsSetupRequest(ProofRequest):
     """The number, and the password or a current code (binding a number is a sensitive
     change)."""
 
-    phone = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=32),
-        metadata={"description": "E.164, e.g. +14155550100"},
-    )
+    phone = phone_field(required=True)
 
 
 class TotpSetupResponse(Schema):

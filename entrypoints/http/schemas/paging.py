@@ -6,11 +6,17 @@ from marshmallow import Schema, fields, validate
 
 from application.common.paging import DEFAULT_LIMIT, MAX_CURSOR_LENGTH, MAX_LIMIT
 
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+={0,2}$"
+"""Cursors are unpadded base64url; anything else cannot decode to a position."""
+
 
 class PageQuery(Schema):
     cursor = fields.String(
         validate=validate.Length(min=1, max=MAX_CURSOR_LENGTH),
-        metadata={"description": "`next_cursor` of the previous page; omit for the first"},
+        metadata={
+            "description": "`next_cursor` of the previous page; omit for the first",
+            "pattern": CURSOR_PATTERN,
+        },
     )
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT,

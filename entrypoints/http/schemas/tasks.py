@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from domain.tasks import DESCRIPTION_LIMIT, TITLE_LIMIT
-from entrypoints.http.schemas.common import UtcDateTime
+from entrypoints.http.schemas.common import ChangeRequest, JsonBoolean, UtcDateTime
 from entrypoints.http.schemas.paging import PageQuery, next_cursor_field
 
 
@@ -38,16 +38,16 @@ class TasksQuery(PageQuery):
 class TaskCreateRequest(Schema):
     title = _title(required=True)
     description = _description(load_default="")
-    completed = fields.Boolean(load_default=False)
+    completed = JsonBoolean(load_default=False)
     due_at = DueDate(allow_none=True, load_default=None)
 
 
-class TaskUpdateRequest(Schema):
-    """Any subset of the fields; ``due_at: null`` removes the due date."""
+class TaskUpdateRequest(ChangeRequest):
+    """Any subset of the fields, at least one; ``due_at: null`` removes the due date."""
 
     title = _title()
     description = _description()
-    completed = fields.Boolean()
+    completed = JsonBoolean()
     due_at = DueDate(allow_none=True)
 
 
