@@ -143,15 +143,17 @@ class EmailTakenError(ConflictError):
 
 
 class RateLimitedError(DomainError):
-    """Over a limit; ``retry_after`` is the whole number of seconds to wait."""
+    """Over a limit; ``retry_after`` is the whole number of seconds to wait; ``bucket``
+    names the limit (for counting refusals, never shown to the client)."""
 
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
     message = "Too many requests; try again later."
 
-    def __init__(self, retry_after: int, message: str | None = None) -> None:
+    def __init__(self, retry_after: int, message: str | None = None, *, bucket: str = "") -> None:
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+        self.bucket = bucket
 
 
 class UnavailableError(DomainError):

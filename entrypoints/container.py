@@ -39,6 +39,7 @@ from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.rq.depths import RqQueueDepths
 from adapters.rq.exports import JOB_TIMEOUT as EXPORT_JOB_TIMEOUT
 from adapters.rq.exports import RqExportQueue
 from adapters.rq.notifier import QueuedNotifier
@@ -133,6 +134,7 @@ from application.tasks.purge_deleted_tasks import PurgeDeletedTasks
 from application.tasks.trash import DeleteTask, DeleteTaskForever, RestoreTask
 from domain.passwords import PasswordPolicy
 from entrypoints.exports import export_builder, export_giver_up, export_progress
+from entrypoints.metrics import count_events
 from entrypoints.settings import Settings
 from entrypoints.tasks import task_runner
 
@@ -214,12 +216,14 @@ class Container(containers.DeclarativeContainer):
             session_factory=session_factory,
             ids=ids,
             users_changed=forget_profiles,
+            events_recorded=count_events,
         ),
         memory=providers.Factory(
             MemoryUnitOfWork,
             db=memory_database,
             ids=ids,
             users_changed=forget_profiles,
+            events_recorded=count_events,
         ),
     )
     read_session_factory = providers.Singleton(build_session_factory, engine=engine, read_only=True)
@@ -327,6 +331,12 @@ class Container(containers.DeclarativeContainer):
         console=providers.Singleton(ConsoleNotifier, renderer=renderer),
     )
     queues = providers.Singleton(RqQueues, connector=redis)
+    queue_depths = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RqQueueDepths, queues=queues),
+        memory=providers.Object(dict),
+    )
+    """``{(queue, state): jobs}`` for ``/metrics``; the in-process worker keeps no queue."""
     notice_courier = providers.Singleton(
         SealedNoticeCourier, box=secret_box, notifier=direct_notifier
     )

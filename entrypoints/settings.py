@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
     archive is written, so a fault-injection test can kill the worker mid-job."""
     log_level: str = "INFO"
+    metrics_token: SecretStr | None = None
+    """Set: ``GET /metrics`` needs ``Authorization: Bearer <token>``. Unset: it is served
+    to everyone (development, or a scrape port the proxy keeps private)."""
 
     @field_validator("public_url")
     @classmethod

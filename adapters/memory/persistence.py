@@ -22,6 +22,7 @@ from application.ports.persistence import (
     ChangedUsers,
     DeletedTaskRepository,
     EventRepository,
+    EventsRecorded,
     ExportRepository,
     FactorRepository,
     Keyset,
@@ -341,10 +342,12 @@ class MemoryEventRepository(EventRepository):
     def __init__(self, tx: _Transaction, ids: IdGenerator) -> None:
         self._tx = tx
         self._ids = ids
+        self.recorded: list[EventDraft] = []
 
     def add(self, draft: EventDraft) -> AccountEvent:
         self._tx.require(self._tx.users, draft.user_id, "user")
         self._tx.require(self._tx.sessions, draft.session_id, "session")
+        self.recorded.append(draft)
         event = draft.with_id(EventId(self._ids.new()))
         self._tx.events.put(event.id, event)
         return copy.deepcopy(event)
@@ -637,7 +640,9 @@ class MemoryUnitOfWork(UnitOfWork):
         db: MemoryDatabase,
         ids: IdGenerator,
         users_changed: UsersChanged | None = None,
+        events_recorded: EventsRecorded | None = None,
     ) -> None:
+        self._events_recorded = events_recorded
         self._db = db
         self._ids = ids
         self._users_changed = users_changed
@@ -696,6 +701,10 @@ class MemoryUnitOfWork(UnitOfWork):
         report = self.users.changes.report(self._users_changed)
         if report is not None:
             self._committed.append(report)
+        recorded, self.events.recorded = self.events.recorded, []
+        if recorded and self._events_recorded is not None:
+            hook = self._events_recorded
+            self._committed.append(lambda: hook(recorded))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

@@ -39,9 +39,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from prometheus_client import Counter, Gauge
+
 from domain.errors import UnavailableError
 
 log = logging.getLogger(__name__)
+SHED = Counter("bastion_cpu_work_shed", "Jobs refused at once: slots and line were full", ["work"])
+OUTSTANDING = Gauge(
+    "bastion_cpu_work_outstanding",
+    "Jobs running or in line (work=bcrypt: password checks)",
+    ["work"],
+    multiprocess_mode="livesum",
+)
 T = TypeVar("T")
 NICENESS = 10
 SMOOTHING = 0.2  # weight of the newest job in the typical duration
@@ -69,6 +78,7 @@ class BoundedCpuWork:
         """``job(*args)`` on a low-priority thread; ``UnavailableError`` when too busy."""
         here = self._here()
         if not here.admit(line_open=here.typical_seconds < self._line_open_below_seconds):
+            SHED.labels(self._name).inc()
             raise _busy()
         try:
             future = here.pool.submit(self._timed, here, job, *args)
@@ -108,6 +118,7 @@ class _PerProcess:
 
     def __init__(self, slots: int, line: int, name: str) -> None:
         self.pid = os.getpid()
+        self.outstanding_gauge = OUTSTANDING.labels(name)
         self.slots = slots
         self.line = line
         self.pool = ThreadPoolExecutor(
@@ -125,11 +136,13 @@ class _PerProcess:
             if self.outstanding >= (self.slots + self.line if line_open else 1):
                 return False
             self.outstanding += 1
-            return True
+        self.outstanding_gauge.inc()
+        return True
 
     def finished(self) -> None:
         with self._lock:
             self.outstanding -= 1
+        self.outstanding_gauge.dec()
 
 
 def _busy() -> UnavailableError:

@@ -29,8 +29,11 @@ class SqlEventRepository(EventRepository):
     def __init__(self, session: Session, ids: IdGenerator) -> None:
         self._session = session
         self._ids = ids
+        self.recorded: list[EventDraft] = []
+        """What this transaction added, for its unit of work to report after the commit."""
 
     def add(self, draft: EventDraft) -> AccountEvent:
+        self.recorded.append(draft)
         event = draft.with_id(EventId(self._ids.new()))
         self._session.add(event_to_row(event))
         self._session.flush()

@@ -19,7 +19,7 @@ from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
 from adapters.sqlalchemy.tasks import SqlDeletedTaskRepository, SqlTaskRepository
 from adapters.sqlalchemy.users import SqlUserRepository
-from application.ports.persistence import UnitOfWork, UsersChanged
+from application.ports.persistence import EventsRecorded, UnitOfWork, UsersChanged
 from application.ports.system import IdGenerator
 from domain.events import EventDraft
 
@@ -49,7 +49,9 @@ class SqlUnitOfWork(UnitOfWork):
         *,
         read_only: bool = False,
         users_changed: UsersChanged | None = None,
+        events_recorded: EventsRecorded | None = None,
     ) -> None:
+        self._events_recorded = events_recorded
         self._read_only = read_only
         self._users_changed = users_changed
         self._session_factory = session_factory
@@ -111,6 +113,10 @@ class SqlUnitOfWork(UnitOfWork):
         report = self.users.changes.report(self._users_changed)
         if report is not None:
             self._committed.append(report)
+        recorded, self.events.recorded = self.events.recorded, []
+        if recorded and self._events_recorded is not None:
+            hook = self._events_recorded
+            self._committed.append(lambda: hook(recorded))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)

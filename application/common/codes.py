@@ -56,7 +56,9 @@ class OneTimeCodes:
         attempts = self._store.increment(self._key(f"attempts:{subject}"), self._policy.ttl_seconds)
         if attempts > self._policy.max_attempts:
             self._store.delete(self._key(subject))
-            raise RateLimitedError(self._policy.ttl_seconds, "Too many wrong codes.")
+            raise RateLimitedError(
+                self._policy.ttl_seconds, "Too many wrong codes.", bucket="code-attempts"
+            )
         record = self._store.get(self._key(subject))
         if record is None or not self._matches(record, address, code):
             raise InvalidCodeError()

@@ -99,7 +99,7 @@ class Throttle:
             self._charge_leased(self._leases, self._network.limiter_key(ip))
             return
         self._raise_if_refused(
-            self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
+            rule, self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
         )
 
     def _charge_leased(self, leases: Leases, key: str) -> None:
@@ -112,11 +112,12 @@ class Throttle:
         if wanted > 1 and self._limiter.acquire(key, self._api, wanted).allowed:
             leases.keep(key, wanted - 1)
             return
-        self._raise_if_refused(self._limiter.acquire(key, self._api))
+        self._raise_if_refused(Rule.API, self._limiter.acquire(key, self._api))
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""
-        self._raise_if_refused(self._limiter.probe(self.key(rule, ip, subject), self._limits[rule]))
+        decision = self._limiter.probe(self.key(rule, ip, subject), self._limits[rule])
+        self._raise_if_refused(rule, decision)
 
     def spend(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Record one unit after the fact (a failure); never raises."""
@@ -126,6 +127,6 @@ class Throttle:
         self._limiter.clear(self.key(rule, ip, subject))
 
     @staticmethod
-    def _raise_if_refused(decision: Decision) -> None:
+    def _raise_if_refused(rule: Rule, decision: Decision) -> None:
         if not decision.allowed:
-            raise RateLimitedError(decision.retry_after)
+            raise RateLimitedError(decision.retry_after, bucket=rule.value)

@@ -62,7 +62,11 @@ class ConfirmTotp:
         key = pending_totp_key(cmd.user_id)
         if self._store.increment(key + ":tries", PENDING_TTL) > MAX_CONFIRM_TRIES:
             self._store.delete(key)
-            raise RateLimitedError(PENDING_TTL, "Too many wrong codes: start the setup again.")
+            raise RateLimitedError(
+                PENDING_TTL,
+                "Too many wrong codes: start the setup again.",
+                bucket="totp-setup-attempts",
+            )
         pending = self._store.get(key)
         if pending is None:
             raise InvalidCodeError("No authenticator setup is pending: start it again.")

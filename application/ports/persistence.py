@@ -361,6 +361,12 @@ class UsersChanged(Protocol):
     def __call__(self, user_ids: frozenset[UserId], *, settle: bool) -> None: ...
 
 
+class EventsRecorded(Protocol):
+    """Told by a unit of work, after its commit, the events it recorded (for counting)."""
+
+    def __call__(self, drafts: Sequence[EventDraft]) -> None: ...
+
+
 class ChangedUsers:
     """What a user repository changed in one transaction, for its unit of work to tell
     ``UsersChanged`` after the commit: ``changed`` at someone's request (or deleted),

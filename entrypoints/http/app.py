@@ -11,7 +11,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from domain.errors import DomainError
+from domain.errors import DomainError, RateLimitedError
 from entrypoints import logs
 from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
@@ -32,6 +32,7 @@ from entrypoints.http.routes import (
     sessions,
     tasks,
 )
+from entrypoints.metrics import count_rate_limited
 from entrypoints.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -102,11 +103,17 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     api.register_blueprint(exports.blp)
     document_partial_updates(api)
     app.register_blueprint(ops.blp)
-    app.register_error_handler(DomainError, from_domain)
+    app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_or_http)
     middleware.install(app)
     container.hasher().warm_up()  # the dummy hash of EN-01 exists before the first request
     return app
+
+
+def _domain_error(error: DomainError) -> Response:
+    if isinstance(error, RateLimitedError):
+        count_rate_limited(error.bucket)
+    return from_domain(error)
 
 
 def _unexpected_or_http(error: Exception) -> Response:

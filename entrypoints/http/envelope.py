@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from entrypoints.logs import log_fields
+from entrypoints.metrics import UNMATCHED, observe_request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -29,6 +30,8 @@ log = logging.getLogger("bastion.access")
 
 REQUEST_ID = "bastion.request_id"
 PRINCIPAL = "bastion.principal"
+ROUTE = "bastion.route"
+"""The matched route's template, set where the route is known, for the request metrics."""
 """Keys in the WSGI environ: the request's id, and who the guard proved the caller is."""
 
 _OFFERED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # fullmatch: "$" would let "\n" end it
@@ -140,6 +143,9 @@ def _with_origin(vary: list[str]) -> list[str]:
 
 
 def _log(environ: WSGIEnvironment, path: str, status: str, started: int) -> None:
+    method = environ.get("REQUEST_METHOD", "")
+    seconds = (time.perf_counter_ns() - started) / 1e9
+    observe_request(method, environ.get(ROUTE, UNMATCHED), int(status[:3]), seconds)
     if not log.isEnabledFor(logging.INFO):
         return
     principal = environ.get(PRINCIPAL)
@@ -149,7 +155,7 @@ def _log(environ: WSGIEnvironment, path: str, status: str, started: int) -> None
         "request",
         {
             "request_id": environ[REQUEST_ID],
-            "method": environ.get("REQUEST_METHOD", ""),
+            "method": method,
             "path": path if path.isascii() else _utf8(path),
             "status": int(status[:3]),
             "duration_ms": (time.perf_counter_ns() - started) // 10_000 / 100,  # to 0.01 ms, down

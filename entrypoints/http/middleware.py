@@ -10,7 +10,9 @@ from flask import Flask, Request, Response
 
 from application.common.throttle import Rule
 from entrypoints.http.api import container, current_request, remote_address
+from entrypoints.http.envelope import ROUTE
 from entrypoints.http.problems import problem
+from entrypoints.metrics import UNMATCHED
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -30,6 +32,8 @@ def _admit() -> Response | None:
     """One hook, one look through the request proxy, for what every request goes through."""
     current = current_request()
     method, path = current.method, current.path
+    rule = current.url_rule
+    current.environ[ROUTE] = rule.rule if rule is not None else UNMATCHED
     if method != "OPTIONS" and not path.startswith(_UNMETERED):
         charge_api(current.environ, container())
     if method in _BODY_METHODS and path.startswith("/api/"):

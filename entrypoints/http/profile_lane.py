@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from application.account.get_profile import GetProfileCommand
 from entrypoints.http.api import CONTAINER_KEY
+from entrypoints.http.envelope import ROUTE
 from entrypoints.http.guard import prove
 from entrypoints.http.middleware import charge_api
 from entrypoints.http.rendering import RenderedOnce
@@ -55,6 +56,7 @@ class ProfileLane:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET":
             return self._inner(environ, start_response)
+        environ[ROUTE] = PATH
         try:
             body = self._answer(environ)
         except Exception as error:  # answered as the route answers it

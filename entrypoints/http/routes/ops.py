@@ -1,13 +1,16 @@
-"""Liveness and readiness for orchestrators."""
+"""Liveness and readiness for orchestrators, metrics for Prometheus."""
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 
 import flask_swagger_ui
-from flask import Blueprint, Response, jsonify, send_from_directory
+from flask import Blueprint, Response, jsonify, request, send_from_directory
 
+from entrypoints import metrics as prometheus
 from entrypoints.http.api import container
+from entrypoints.http.problems import BEARER_ERROR, problem
 
 blp = Blueprint("ops", __name__)
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -26,6 +29,20 @@ def readyz() -> tuple[Response, int, dict[str, str]] | Response:
     if all(checks.values()):
         return jsonify(status="ready", checks=checks)
     return jsonify(status="unavailable", checks=checks), 503, {"Retry-After": "5"}
+
+
+@blp.get("/metrics")
+def metrics() -> Response:
+    """Prometheus text format, every gunicorn worker counted. With ``BASTION_METRICS_TOKEN``
+    set, only for ``Authorization: Bearer <token>`` (compared in constant time)."""
+    services = container()
+    token = services.settings().metrics_token
+    if token is not None:
+        offered = request.headers.get("Authorization", "").removeprefix("Bearer ").encode()
+        if not hmac.compare_digest(offered, token.get_secret_value().encode()):
+            return problem(401, BEARER_ERROR, "Send the metrics token as a bearer token.")
+    body, content_type = prometheus.render(services)
+    return Response(body, content_type=content_type)
 
 
 @blp.get("/docs/static/<path:filename>")

@@ -1,0 +1,34 @@
+"""How many jobs each queue holds, by state, for ``/metrics``."""
+
+from __future__ import annotations
+
+from rq.registry import (
+    DeferredJobRegistry,
+    FailedJobRegistry,
+    ScheduledJobRegistry,
+    StartedJobRegistry,
+)
+
+from adapters.rq.queues import DEFAULT, EXPORTS, RqQueues
+
+_REGISTRIES = {
+    "started": StartedJobRegistry,
+    "scheduled": ScheduledJobRegistry,
+    "deferred": DeferredJobRegistry,
+    "failed": FailedJobRegistry,
+}
+
+
+class RqQueueDepths:
+    def __init__(self, queues: RqQueues) -> None:
+        self._queues = queues
+
+    def __call__(self) -> dict[tuple[str, str], int]:
+        """``{(queue, state): jobs}``; a Redis error is raised to the caller."""
+        depths: dict[tuple[str, str], int] = {}
+        for name in (DEFAULT, EXPORTS):
+            queue = self._queues.queue(name)
+            depths[name, "queued"] = queue.count
+            for state, registry in _REGISTRIES.items():
+                depths[name, state] = registry(queue=queue).count
+        return depths
