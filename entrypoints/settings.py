@@ -43,7 +43,6 @@ class Settings(BaseSettings):
         env_prefix="BASTION_",
         frozen=True,
         extra="ignore",
-        env_file=".env",
         hide_input_in_errors=True,
     )
 
@@ -131,7 +130,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the environment, fill generated secrets outside production, check them all."""
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(_env_file=_dotenv(overrides.get("env")), **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as error:
         raise SettingsError([_describe(e) for e in error.errors()]) from None
     if settings.env is not Environment.PRODUCTION:
@@ -140,6 +139,15 @@ def load_settings(**overrides: object) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _dotenv(env: object = None) -> str | None:
+    """``.env`` in the working directory, for development only (as ``flask run`` reads it
+    and gunicorn does not): production and tests take the process environment alone, so a
+    developer's file never reaches a deployment, and a deployment's (compose reads
+    ``.env.production``) never reaches the development server."""
+    environment = str(env or os.environ.get("BASTION_ENV") or Environment.DEVELOPMENT)
+    return ".env" if environment.strip().lower() == Environment.DEVELOPMENT else None
 
 
 def _describe(error: object) -> str:

@@ -231,3 +231,17 @@ def test_the_suspicious_sign_in_threshold_is_bounded(tmp_path: Path) -> None:
         p.startswith("BASTION_SUSPICIOUS_TRUST_BELOW")
         for p in refusal(tmp_path, suspicious_trust_below=500)
     )
+
+
+@pytest.mark.parametrize("env", ["production", "test"])
+def test_only_development_reads_the_dot_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    """A developer's ``.env`` (console mail, no proxy) must not configure a deployment,
+    and a deployment's settings must not reach the development server."""
+    (tmp_path / ".env").write_text("BASTION_JWT_ISSUER=from-dot-env\n")
+    monkeypatch.setenv("BASTION_ENV", env)
+
+    assert production(tmp_path, env=env).jwt_issuer == "bastion"
+    monkeypatch.delenv("BASTION_ENV")
+    assert production(tmp_path, env=env).jwt_issuer == "bastion"
