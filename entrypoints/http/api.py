@@ -81,6 +81,12 @@ class OversizedNumber:
         self.digits = digits
 
 
+def _markdown(text: str) -> str:
+    """Docstrings are written for Python readers (reST marks code with double backticks);
+    the OpenAPI document is read as Markdown."""
+    return text.replace("``", "`") if isinstance(text, str) else text
+
+
 def _integer(text: str) -> int | OversizedNumber:
     try:
         return int(text)
@@ -125,9 +131,38 @@ def _nul_fields(body: Any, schema: Schema) -> set[str]:
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]
     """Every API blueprint parses bodies with :class:`BodyParser`, and documents without
-    wrapping."""
+    wrapping. Each operation's ``operationId`` is its view's name in lowerCamelCase (views
+    are named uniquely), docstrings are rendered as Markdown (reST's double backticks become
+    single ones), and a schema's ``EXAMPLE`` is the example of a body it reads or writes."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Callable[[V], V]:
+        if kwargs.get("location", "json") == "json" and "example" not in kwargs:
+            kwargs["example"] = getattr(schema, "EXAMPLE", None)
+        documented: Callable[[V], V] = super().arguments(schema, **kwargs)
+        return documented
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Callable[[V], V]:
+        named = getattr(schema, "EXAMPLES", None)
+        if named and "examples" not in kwargs:
+            kwargs["examples"] = {name: {"value": value} for name, value in named.items()}
+        elif "example" not in kwargs:
+            kwargs["example"] = getattr(schema, "EXAMPLE", None)
+        documented: Callable[[V], V] = super().response(status_code, schema, **kwargs)
+        return documented
+
+    def _store_endpoint_docs(
+        self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
+    ) -> None:
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        for method, doc in self._docs[endpoint].items():
+            if method == "parameters":
+                continue
+            doc["docstring"] = {k: _markdown(v) for k, v in doc["docstring"].items()}
+            first, *rest = endpoint.split("_")
+            operation_id = first + "".join(word.capitalize() for word in rest)
+            doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id)
 
     @staticmethod
     def doc(**kwargs: Any) -> Callable[[V], V]:

@@ -10,12 +10,13 @@ access token itself (``invalid_token``) carries ``WWW-Authenticate: Bearer`` (RF
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, json
+from flask import Response, has_request_context, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
@@ -63,7 +64,7 @@ def problem(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "type": f"https://bastion.dev/problems/{code.replace('_', '-')}",
+        "type": type_url(code),
         "title": title or _title(status),
         "status": status,
         "detail": detail,
@@ -76,6 +77,26 @@ def problem(
     if status == 401 and code == BEARER_ERROR:  # noqa: PLR2004 -- RFC 6750 §3
         response.headers["WWW-Authenticate"] = f'Bearer error="{BEARER_ERROR}"'
     return response
+
+
+def type_url(code: str) -> str:
+    """Where the problem type is described: ``/problems/<code>`` on this server (a page
+    :func:`catalog` fills), absolute, as RFC 9457 recommends."""
+    base = request.url_root if has_request_context() else "/"
+    return f"{base}problems/{code.replace('_', '-')}"
+
+
+@functools.cache
+def catalog() -> dict[str, tuple[int, str]]:
+    """Every problem code the API answers with: its status and what it means."""
+    known = {code: (status, _title(status)) for status, code in _CODE_BY_STATUS.items()}
+    known["malformed_body"] = (400, "The request body is not valid JSON.")
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        error = pending.pop()
+        pending.extend(error.__subclasses__())
+        known.setdefault(error.code, (STATUS_BY_KIND[error.kind], error.message))
+    return dict(sorted(known.items()))
 
 
 def from_domain(error: DomainError) -> Response:

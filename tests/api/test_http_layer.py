@@ -359,3 +359,59 @@ def test_the_openapi_schemas_say_what_the_api_enforces(make_bastion: BastionFact
     assert cursor["maxLength"] == 200
     assert re.match(cursor["pattern"], "WyJldmVudHMiXQ")
     assert not re.match(cursor["pattern"], "not a cursor!")
+
+
+def test_every_operation_has_a_unique_id_markdown_text_and_loadable_examples(
+    bastion: Bastion,
+) -> None:
+    spec = bastion.client.get("/openapi.json").json
+    operations = [
+        op for item in spec["paths"].values() for op in item.values() if "responses" in op
+    ]
+    ids = [op["operationId"] for op in operations]
+    assert len(ids) == len(set(ids)) == len(operations)
+    assert "logIn" in ids
+    assert "``" not in json.dumps(spec)
+    bodies = 0
+    for op in operations:
+        content = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is None:
+            continue
+        bodies += 1
+        assert "example" in content, op["operationId"]
+        name = content["schema"]["$ref"].rsplit("/", 1)[1]
+        schema = next(s for s in _request_schemas() if s.__name__ == name)
+        schema().load(content["example"])  # every example is a body the API takes
+    assert bodies >= 15
+    refresh = spec["paths"]["/api/v1/auth/refresh"]["post"]["responses"]["200"]["content"]
+    assert refresh["application/json"]["example"]["token_type"] == "Bearer"
+    login = spec["paths"]["/api/v1/auth/login"]["post"]["responses"]["200"]["content"]
+    assert set(login["application/json"]["examples"]) == {"signed_in", "second_factor_required"}
+
+
+def _request_schemas() -> list[type]:
+    from marshmallow import Schema
+
+    from entrypoints.http.schemas import account, auth, mfa, tasks
+
+    return [
+        value
+        for module in (account, auth, mfa, tasks)
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Schema) and hasattr(value, "EXAMPLE")
+    ]
+
+
+def test_every_problem_type_names_a_page_that_describes_it(bastion: Bastion) -> None:
+    refused = bastion.call("POST", "/auth/login", json={"email": "a@example.com", "password": "x"})
+    problem_type = refused.json["type"]
+    assert problem_type == "http://localhost/problems/invalid-credentials"
+    page = bastion.client.get(problem_type.removeprefix("http://localhost"))
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    assert "invalid_credentials" in page.get_data(as_text=True)
+    assert "401" in page.get_data(as_text=True)
+    for code in ("weak_password", "malformed_body", "rate_limited", "method_not_allowed"):
+        slug = code.replace("_", "-")
+        assert bastion.client.get(f"/problems/{slug}").status_code == 200, code
+    assert bastion.client.get("/problems/no-such-thing").status_code == 404

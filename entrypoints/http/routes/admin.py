@@ -109,7 +109,7 @@ def revoke_user_sessions(user_id: UUID) -> dict[str, int]:
 @blp.response(200, AdminEventPageResponse)
 @blp.doc(**security_doc())
 @problems(blp, 401, 403, 422)
-def list_events(query: dict[str, Any]) -> Page[EventItem]:
+def list_all_events(query: dict[str, Any]) -> Page[EventItem]:
     """Read the security log.
 
     Every user's events, newest first, or those of one `user_id` and/or one `type`;

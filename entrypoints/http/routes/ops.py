@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hmac
+from http import HTTPStatus
 from pathlib import Path
 
 import flask_swagger_ui
 from flask import Blueprint, Response, jsonify, request, send_from_directory
+from markupsafe import escape
 
 from entrypoints import metrics as prometheus
 from entrypoints.http.api import container
-from entrypoints.http.problems import BEARER_ERROR, problem
+from entrypoints.http.problems import BEARER_ERROR, catalog, problem
 
 blp = Blueprint("ops", __name__)
 SWAGGER_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -43,6 +45,24 @@ def metrics() -> Response:
             return problem(401, BEARER_ERROR, "Send the metrics token as a bearer token.")
     body, content_type = prometheus.render(services)
     return Response(body, content_type=content_type)
+
+
+@blp.get("/problems/<slug>")
+def problem_type(slug: str) -> Response:
+    """The page each problem's ``type`` names: its code, status and meaning."""
+    code = slug.replace("-", "_")
+    found = catalog().get(code)
+    if found is None:
+        return problem(404, "not_found", "No such problem type.")
+    status, meaning = found
+    page = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(code)}</title>"
+        f"<h1><code>{escape(code)}</code> ({status} {escape(HTTPStatus(status).phrase)})</h1>"
+        f"<p>{escape(meaning)}</p><p>Answers with this type are RFC 9457 problem details; "
+        f"<code>detail</code> says what happened this time. See <a href=/docs>the API "
+        f"reference</a>.</p></html>"
+    )
+    return Response(page, content_type="text/html; charset=utf-8")
 
 
 @blp.get("/docs/static/<path:filename>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
@@ -19,6 +21,8 @@ class ProfileUpdateRequest(ChangeRequest):
     """Any subset of the fields; an empty string clears ``display_name`` or ``phone``.
     Email, role, status and verification flags are not writable here."""
 
+    EXAMPLE: ClassVar[dict[str, object]] = {"display_name": "Ada", "phone": "+14155550100"}
+
     first_name = fields.String(validate=validate.Length(min=1, max=50))
     last_name = fields.String(validate=validate.Length(min=1, max=50))
     display_name = fields.String(validate=validate.Length(max=100))
@@ -32,11 +36,21 @@ class ProfileUpdateRequest(ChangeRequest):
 
 
 class ChangePasswordRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {
+        "current_password": "correct horse battery staple",
+        "new_password": "purple tiger orbits the velvet lamp",
+    }
+
     current_password = secret_field()
     new_password = NewPasswordField()
 
 
 class EmailChangeRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {
+        "new_email": "ada@lovelace.example",
+        "password": "correct horse battery staple",
+    }
+
     new_email = EmailField(required=True)
     password = secret_field(metadata={"description": "the current password"})
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from marshmallow import Schema, fields, validate
 
 from domain.factors import LoginMethod
+from entrypoints.http.schemas.auth import TokenResponse
 from entrypoints.http.schemas.common import SecretField, UserResponse, UtcDateTime, phone_field
 
 _CODE = validate.Length(min=1, max=64)
@@ -15,6 +18,16 @@ class LoginResponse(Schema):
     """The token response, or — for a user with a second factor — ``mfa_required: true``
     with a ``login_token`` for ``POST /auth/login/mfa``, the ``methods`` on offer and how
     many seconds the token lives (``expires_in``). No session exists until that step."""
+
+    EXAMPLES: ClassVar[dict[str, dict[str, object]]] = {
+        "signed_in": TokenResponse.EXAMPLE,
+        "second_factor_required": {
+            "mfa_required": True,
+            "login_token": "mfa_3q2Jx0Yk7fP1bN8sV5cW",
+            "methods": ["totp", "backup_code"],
+            "expires_in": 300,
+        },
+    }
 
     access_token = fields.String()
     refresh_token = fields.String()
@@ -28,6 +41,12 @@ class LoginResponse(Schema):
 
 
 class MfaLoginRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {
+        "login_token": "mfa_3q2Jx0Yk7fP1bN8sV5cW",
+        "method": "totp",
+        "code": "123456",
+    }
+
     login_token = fields.String(required=True, validate=_LOGIN_TOKEN)
     method = fields.String(required=True, validate=validate.OneOf([m.value for m in LoginMethod]))
     code = fields.String(
@@ -38,16 +57,22 @@ class MfaLoginRequest(Schema):
 
 
 class LoginTokenRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {"login_token": "mfa_3q2Jx0Yk7fP1bN8sV5cW"}
+
     login_token = fields.String(required=True, validate=_LOGIN_TOKEN)
 
 
 class CodeRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {"code": "123456"}
+
     code = fields.String(required=True, validate=_CODE)
 
 
 class ProofRequest(Schema):
     """Proof beyond the access token: the password, or a current authenticator or backup
     code. One of the two is required."""
+
+    EXAMPLE: ClassVar[dict[str, object]] = {"password": "correct horse battery staple"}
 
     password = SecretField()
     code = fields.String(validate=_CODE)
@@ -56,6 +81,11 @@ class ProofRequest(Schema):
 class SmsSetupRequest(ProofRequest):
     """The number, and the password or a current code (binding a number is a sensitive
     change)."""
+
+    EXAMPLE: ClassVar[dict[str, object]] = {
+        "phone": "+14155550100",
+        "password": "correct horse battery staple",
+    }
 
     phone = phone_field(required=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -36,6 +36,11 @@ class TasksQuery(PageQuery):
 
 
 class TaskCreateRequest(Schema):
+    EXAMPLE: ClassVar[dict[str, object]] = {
+        "title": "Renew the TLS certificate",
+        "due_at": "2026-12-31T17:00:00Z",
+    }
+
     title = _title(required=True)
     description = _description(load_default="")
     completed = JsonBoolean(load_default=False)
@@ -44,6 +49,8 @@ class TaskCreateRequest(Schema):
 
 class TaskUpdateRequest(ChangeRequest):
     """Any subset of the fields, at least one; ``due_at: null`` removes the due date."""
+
+    EXAMPLE: ClassVar[dict[str, object]] = {"completed": True}
 
     title = _title()
     description = _description()
