@@ -231,3 +231,11 @@ def test_the_suspicious_sign_in_threshold_is_bounded(tmp_path: Path) -> None:
         p.startswith("BASTION_SUSPICIOUS_TRUST_BELOW")
         for p in refusal(tmp_path, suspicious_trust_below=500)
     )
+
+
+def test_the_header_deadline_is_positive_and_bounded(tmp_path: Path) -> None:
+    assert production(tmp_path).header_timeout == 10
+    for bad in (0, 301):
+        assert any(
+            p.startswith("BASTION_HEADER_TIMEOUT") for p in refusal(tmp_path, header_timeout=bad)
+        )
