@@ -10,7 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from entrypoints.http import gunicorn_conf
+
 ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_SETTINGS = ["-c", "python:entrypoints.http.gunicorn_conf"]
 
 
 def test_compose_declares_the_production_stack_with_health_checks() -> None:
@@ -27,6 +30,18 @@ def test_compose_declares_the_production_stack_with_health_checks() -> None:
         needs = services[name]["depends_on"]
         assert needs["migrate"]["condition"] == "service_completed_successfully"
         assert services[name]["environment"]["BASTION_ENV"] == "production"
+
+
+def test_gunicorn_starts_from_its_settings_module_everywhere() -> None:
+    """Flags for threads or timeouts would silently override the module."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    image_command = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    for command in (compose["services"]["api"]["command"], yaml.safe_load(image_command[4:])):
+        assert command[:2] == ["gunicorn", "wsgi:app"]
+        assert command[2:4] == GUNICORN_SETTINGS
+        assert not {"-k", "--worker-class", "--threads", "--timeout", "--keep-alive"} & set(command)
+    assert gunicorn_conf.worker_class == "entrypoints.http.gunicorn_worker.HeadBufferingWorker"
 
 
 def test_dockerfile_copies_every_package_the_app_imports() -> None:
