@@ -16,8 +16,9 @@ keepalive = 5
 """Seconds an idle kept-alive connection stays open: longer than the proxy keeps an idle
 upstream connection (``keepalive_timeout``), so it never reuses one gunicorn is closing."""
 
-limit_request_line = 4094
+limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-"""gunicorn's defaults, stated: the worker's limit on a buffered head follows from them,
-and the proxy's header buffers are checked against them."""
+"""A request line and each header field within 8 KiB with its CRLF, as the proxy's header
+buffers (``large_client_header_buffers``), and gunicorn's default number of fields. The
+worker's limit on a buffered head follows from these."""
