@@ -91,12 +91,12 @@ def test_only_the_proxy_publishes_a_port_and_the_api_trusts_it_for_the_client_ad
     assert proxy["image"].startswith("nginx:")
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
     assert proxy["depends_on"]["api"]["condition"] == "service_healthy"
-    assert stack["api"]["environment"]["BASTION_TRUSTED_PROXIES"] == "1"
+    assert stack["api"]["environment"]["BASTION_TRUSTED_PROXIES"] == "${BASTION_TRUSTED_PROXIES:-1}"
     assert "BASTION_TRUSTED_PROXIES" not in stack["worker"]["environment"]
     directives = nginx()
-    assert ["X-Forwarded-For", "$proxy_add_x_forwarded_for"] in directives[
-        (*SERVER, "proxy_set_header")
-    ]
+    forwarded = directives[(*SERVER, "proxy_set_header")]
+    assert ["X-Forwarded-For", "$proxy_add_x_forwarded_for"] in forwarded
+    assert ["X-Forwarded-Proto", "$forwarded_proto"] in forwarded
     command = stack["api"]["command"]
     bind = command[command.index("--bind") + 1]
     assert one(directives, *UPSTREAM, "server") == "api:" + bind.rpartition(":")[2]
