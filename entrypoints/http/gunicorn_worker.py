@@ -10,14 +10,14 @@ alone would not help: slow clients that come back at once still queue ahead of e
 
 Here the loop reads what has arrived without blocking and keeps it until the blank line
 that ends the head; only then does the connection go to a thread, with those bytes pushed
-back into gunicorn's parser. So a thread waits only on the application and on a request
-body. A head not whole ``BASTION_HEADER_TIMEOUT`` seconds after the accept (on a kept-alive
-connection, after the first byte of the next request) is answered 408, or just closed if
-nothing came; one longer than gunicorn's own limits allow, 431. Both answers are best
-effort: one non-blocking send.
+back into gunicorn's parser. So a thread waits only on the application, on a request body,
+and on a client slow to take a large answer. A head not whole ``BASTION_HEADER_TIMEOUT``
+seconds after the accept (on a kept-alive connection, after the first byte of the next
+request) is answered 408, or just closed if nothing came; one longer than gunicorn's own
+limits allow, 431. Both answers are best effort: one non-blocking send.
 
-A slow *body* still holds its thread, as gunicorn reads bodies there: in front of this,
-the proxy in ``docker-compose.yml`` passes a request on only once its body is whole.
+Slow bodies and slow readers are the proxy's to absorb: nginx in ``docker-compose.yml``
+passes a request on only once its body is whole, and takes each answer whole.
 """
 
 from __future__ import annotations
