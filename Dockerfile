@@ -17,4 +17,5 @@ USER bastion
 ENV PATH="/app/.venv/bin:$PATH" BASTION_ENV=production
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["gunicorn", "wsgi:app", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "30", "--reuse-port", "--access-logfile", "-"]
+# Threads, timeouts, limits and the worker class: entrypoints/http/gunicorn_conf.py.
+CMD ["gunicorn", "wsgi:app", "-c", "python:entrypoints.http.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "2", "--reuse-port", "--access-logfile", "-"]

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     password_checks_in_line: Annotated[int, Field(ge=0, le=64)] = 1
     task_retention: Annotated[int, Field(ge=0)] = 2_592_000
     export_ttl: Annotated[int, Field(ge=60)] = 604_800
+    header_timeout: Annotated[float, Field(gt=0, le=300)] = 10
+    """Seconds gunicorn's worker waits for a whole request head before it closes the
+    connection (``entrypoints/http/gunicorn_worker.py``); the proxy's ``client_header_timeout``
+    matches it."""
     test_export_pause_at: Annotated[float | None, Field(ge=0, le=1)] = None
     """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
     archive is written, so a fault-injection test can kill the worker mid-job."""

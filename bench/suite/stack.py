@@ -1,6 +1,7 @@
 """Bastion as production runs it: ``BASTION_ENV=production`` with fresh secrets, migrated
-by ``bastion db upgrade``, gunicorn (gthread) serving ``wsgi:app`` and one ``bastion
-worker`` on the same Redis; mail and SMS go to the sinks.
+by ``bastion db upgrade``, gunicorn (production's settings module, so its worker class)
+serving ``wsgi:app`` and one ``bastion worker`` on the same Redis; mail and SMS go to the
+sinks.
 
 One setting differs from a default production install, on purpose and reported: every
 rate-limit bucket is scaled by ``Tuning.rate_limit_scale`` (all load comes from 127.0.0.1,
@@ -33,6 +34,7 @@ BIN = Path(sys.executable).parent
 BCRYPT_ROUNDS: int = Settings.model_fields["bcrypt_rounds"].default
 MAX_PASSWORD_CHECKS: int = Settings.model_fields["max_concurrent_password_checks"].default
 PASSWORD_LINE: int = Settings.model_fields["password_checks_in_line"].default
+GUNICORN_SETTINGS = "python:entrypoints.http.gunicorn_conf"  # as the Dockerfile starts it
 API = "api"  # the gunicorn process's name, and its log's: ``api.log`` in the log directory
 
 
@@ -49,12 +51,13 @@ class Gunicorn:
         path for every gunicorn of the user (the floor, the API, a test run's). With
         ``--reuse-port`` each worker listens on its own socket and the kernel spreads new
         connections over them; on one shared socket a worker keeps every keep-alive
-        connection it happened to accept (16/0 was seen), so one GIL served it all."""
+        connection it happened to accept (16/0 was seen), so one GIL served it all. The
+        rest (the worker class, keep-alive, limits) comes from production's settings module."""
         return [
             str(BIN / "gunicorn"),
             app,
-            "--worker-class",
-            "gthread",
+            "-c",
+            GUNICORN_SETTINGS,
             "--workers",
             str(self.workers),
             "--threads",
@@ -69,8 +72,8 @@ class Gunicorn:
 
     def describe(self) -> str:
         return (
-            f"gunicorn gthread, {self.workers} workers x {self.threads} threads, "
-            "SO_REUSEPORT (connections spread by the kernel)"
+            f"gunicorn gthread reading request heads in its loop, {self.workers} workers x "
+            f"{self.threads} threads, SO_REUSEPORT (connections spread by the kernel)"
         )
 
 

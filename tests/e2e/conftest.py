@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,24 @@ from tests.support.settings import TEST_SECRETS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+GUNICORN_SETTINGS = "python:entrypoints.http.gunicorn_conf"
+
+
+def gunicorn(port: int, workers: int = 2) -> list[str]:
+    """gunicorn as production starts it, from its settings module (worker class, threads,
+    timeouts, limits), on 127.0.0.1. No control socket: gunicorn's default is one path per
+    user, which two servers of one test run would share."""
+    return [
+        str(BIN / "gunicorn"),
+        "wsgi:app",
+        "-c",
+        GUNICORN_SETTINGS,
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+    ]
 
 
 def free_port() -> int:
@@ -149,7 +168,7 @@ class Stack:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -187,21 +206,19 @@ def stack(
         **{f"BASTION_{k.upper()}": v for k, v in TEST_SECRETS.items()},
     }
     subprocess.run([str(BIN / "bastion"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
-    commands = {
-        "api": [
-            str(BIN / "gunicorn"),
-            "wsgi:app",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "--timeout",
-            "30",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        "worker": [str(BIN / "bastion"), "worker"],
-    }
+    commands = {"api": gunicorn(port), "worker": [str(BIN / "bastion"), "worker"]}
+    base_url = f"http://127.0.0.1:{port}"
+    with running(commands, env, log_dir) as processes:
+        wait_ready(f"{base_url}/readyz", processes["api"])
+        yield Stack(base_url, env, processes, log_dir)
+
+
+@contextmanager
+def running(
+    commands: dict[str, list[str]], env: dict[str, str], log_dir: Path
+) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    """Each command in its own process, logging to ``<name>.log``; terminated (killed after
+    10 s) when the block ends."""
     processes = {
         name: subprocess.Popen(
             command,
@@ -212,10 +229,8 @@ def stack(
         )
         for name, command in commands.items()
     }
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(f"{base_url}/readyz", processes["api"])
-        yield Stack(base_url, env, processes, log_dir)
+        yield processes
     finally:
         for process in processes.values():
             process.terminate()

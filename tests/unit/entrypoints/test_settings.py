@@ -245,3 +245,11 @@ def test_only_development_reads_the_dot_env_file(
     assert production(tmp_path, env=env).jwt_issuer == "bastion"
     monkeypatch.delenv("BASTION_ENV")
     assert production(tmp_path, env=env).jwt_issuer == "bastion"
+
+
+def test_the_header_deadline_is_positive_and_bounded(tmp_path: Path) -> None:
+    assert production(tmp_path).header_timeout == 10
+    for bad in (0, 301):
+        assert any(
+            p.startswith("BASTION_HEADER_TIMEOUT") for p in refusal(tmp_path, header_timeout=bad)
+        )

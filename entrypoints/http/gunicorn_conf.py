@@ -1,0 +1,24 @@
+"""Gunicorn's settings for Bastion, in one place. The Dockerfile, docker-compose.yml and the
+e2e and bench stacks all start ``gunicorn wsgi:app -c python:entrypoints.http.gunicorn_conf``
+and add on the command line only what differs where they run (``--bind``, ``--workers``,
+``--reuse-port``); a flag there wins over a value here."""
+
+worker_class = "entrypoints.http.gunicorn_worker.HeadBufferingWorker"
+"""gthread whose threads never wait for a request head (see that module)."""
+
+threads = 4
+
+timeout = 30
+"""A worker whose loop is silent this long is killed and replaced; the proxy waits a little
+longer for an answer (``proxy_read_timeout``)."""
+
+keepalive = 5
+"""Seconds an idle kept-alive connection stays open: longer than the proxy keeps an idle
+upstream connection (``keepalive_timeout``), so it never reuses one gunicorn is closing."""
+
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+"""A request line and each header field within 8 KiB with its CRLF, as the proxy's header
+buffers (``large_client_header_buffers``), and gunicorn's default number of fields. The
+worker's limit on a buffered head follows from these."""
