@@ -31,6 +31,7 @@ from tests.support.settings import TEST_SECRETS
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 GUNICORN_SETTINGS = "python:entrypoints.http.gunicorn_conf"
+METRICS_TOKEN = "e2e-metrics-token-0123456789"
 
 
 def gunicorn(port: int, workers: int = 2) -> list[str]:
@@ -203,6 +204,7 @@ def stack(
         "BASTION_BCRYPT_ROUNDS": "4",
         "BASTION_RATE_LIMIT_SCALE": "1000",
         "BASTION_INSTANCE_DIR": str(log_dir),
+        "BASTION_METRICS_TOKEN": METRICS_TOKEN,
         **{f"BASTION_{k.upper()}": v for k, v in TEST_SECRETS.items()},
     }
     subprocess.run([str(BIN / "bastion"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
