@@ -61,6 +61,30 @@ class JsonFormatter(logging.Formatter):
         return _encode(line).decode("utf-8")
 
 
+class TextFormatter(logging.Formatter):
+    """For a developer's terminal: ``09:14:03.512 INFO  bastion.access  request
+    method=POST path=/api/v1/auth/login status=200 duration_ms=3.41``. Values are shown as
+    ``repr`` where they hold a space or a control character, so a line stays one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S.%f")[:-3]
+        extras = " ".join(
+            f"{key}={_shown(value)}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and value is not None
+        )
+        line = f"{moment} {record.levelname:<5} {record.name}  {record.getMessage()}"
+        line = f"{line}  {extras}" if extras else line
+        if record.exc_info:
+            line = f"{line}\n{self.formatException(record.exc_info)}"
+        return line
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if text.isprintable() and " " not in text else repr(text)
+
+
 def _encode(line: dict[str, Any]) -> bytes:
     """Raises as the standard encoder would (a value whose ``str`` fails)."""
     try:
@@ -220,16 +244,18 @@ def _json_handlers(logger: logging.Logger, level: int) -> list[JsonLinesHandler]
     return found if seen_any else None  # no handler at all: logging's last resort decides
 
 
-def configure(level: str = "INFO") -> None:
-    """Records skip finding their caller's frame, which no line shows (a switch the
-    logging HOWTO's "Optimization" section names). It holds for the whole process: a
-    format with ``%(lineno)d`` or ``%(funcName)s`` shows 0 and "(unknown function)".
+def configure(level: str = "INFO", style: str = "json") -> None:
+    """JSON lines (``style="json"``) or, for development, :class:`TextFormatter`'s lines
+    (``"text"``), on standard error. Records skip finding their caller's frame, which no
+    line shows (a switch the logging HOWTO's "Optimization" section names). It holds for
+    the whole process: a format with ``%(lineno)d`` or ``%(funcName)s`` shows 0 and
+    "(unknown function)".
     Thread and process ids stay: gunicorn's own log format prints the process id."""
     logging._srcfile = None  # documented switch: no stack walk per record
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    if any(isinstance(h.formatter, JsonFormatter | TextFormatter) for h in root.handlers):
         return
     handler = JsonLinesHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(TextFormatter() if style == "text" else JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -12,7 +12,7 @@ import json
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
     archive is written, so a fault-injection test can kill the worker mid-job."""
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] | None = None
+    """``text`` for a terminal, ``json`` (one object per line) for a log pipeline; unset:
+    text in development, JSON everywhere else."""
     metrics_token: SecretStr | None = None
     """Set: ``GET /metrics`` needs ``Authorization: Bearer <token>``. Unset: it is served
     to everyone (development, or a scrape port the proxy keeps private)."""
@@ -98,6 +101,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @property
+    def log_style(self) -> str:
+        if self.log_format is not None:
+            return self.log_format
+        return "text" if self.env is Environment.DEVELOPMENT else "json"
 
     @property
     def files_dir(self) -> Path:

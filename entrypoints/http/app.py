@@ -66,7 +66,7 @@ class BastionFlask(Flask):
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
     settings = settings or (container.settings() if container else load_settings())
     container = container or build_container(settings)
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_style)
     app = BastionFlask("bastion")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

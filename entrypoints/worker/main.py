@@ -25,7 +25,7 @@ RECONCILE_INTERVAL_SECONDS = 60
 
 def run_worker(burst: bool = False) -> None:
     settings = load_settings()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_style)
     if settings.redis_url is None:
         raise SystemExit("bastion worker needs BASTION_REDIS_URL; without it jobs run in-process")
     connection = Redis.from_url(settings.redis_url.get_secret_value())

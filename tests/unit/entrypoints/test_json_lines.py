@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from entrypoints.logs import JsonFormatter, JsonLinesHandler, configure, log_fields
+from entrypoints.logs import JsonFormatter, JsonLinesHandler, TextFormatter, configure, log_fields
+from entrypoints.settings import Settings
 
 THREADS, LINES = 8, 200
 
@@ -371,3 +372,25 @@ def test_a_failing_write_is_reported_as_logging_reports_it(monkeypatch: pytest.M
     log_fields(logger, logging.INFO, "request", {"status": 200})
 
     assert [(record.getMessage(), record.status) for record in reported] == [("request", 200)]  # type: ignore[attr-defined]
+
+
+def test_the_text_format_is_one_readable_line_per_record() -> None:
+    record = logging.LogRecord("bastion.access", logging.INFO, "", 0, "request", (), None)
+    for name, value in {"method": "POST", "status": 200, "agent": "a b\nc", "user": None}.items():
+        setattr(record, name, value)
+
+    line = TextFormatter().format(record)
+
+    assert line.endswith("INFO  bastion.access  request  method=POST status=200 agent='a b\\nc'")
+    assert "\n" not in line
+    assert "user=" not in line
+
+
+@pytest.mark.parametrize(
+    ("env", "chosen", "style"),
+    [("development", None, "text"), ("production", None, "json"), ("development", "json", "json")],
+)
+def test_development_logs_text_unless_told_otherwise(
+    env: str, chosen: str | None, style: str
+) -> None:
+    assert Settings(env=env, log_format=chosen).log_style == style  # type: ignore[arg-type]
