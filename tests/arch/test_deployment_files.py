@@ -159,3 +159,15 @@ def test_a_worker_built_from_wsgi_freezes_what_start_up_made(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) > 10_000
+
+
+def test_the_image_runs_without_build_tools() -> None:
+    """The last stage copies the built virtualenv; nothing there installs or compiles."""
+    stages = (ROOT / "Dockerfile").read_text().split("\nFROM ")
+    assert len(stages) == 2
+    runtime = stages[-1]
+    assert "COPY --from=build /app/.venv /app/.venv" in runtime
+    assert "uninstall --yes --quiet pip" in runtime
+    for tool in ("uv sync", "pip install", "apt-get", "gcc"):
+        assert tool not in runtime, tool
+    assert "--no-editable" in stages[0]
