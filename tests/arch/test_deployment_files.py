@@ -163,7 +163,7 @@ def test_a_worker_built_from_wsgi_freezes_what_start_up_made(tmp_path: Path) -> 
 
 def test_the_image_runs_without_build_tools() -> None:
     """The last stage copies the built virtualenv; nothing there installs or compiles."""
-    stages = (ROOT / "Dockerfile").read_text().split("\nFROM ")
+    _preamble, *stages = (ROOT / "Dockerfile").read_text().split("\nFROM ")
     assert len(stages) == 2
     runtime = stages[-1]
     assert "COPY --from=build /app/.venv /app/.venv" in runtime
