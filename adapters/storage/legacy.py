@@ -55,7 +55,9 @@ class _Index:
     """Where the central directory starts, as the archive records it."""
     entries: int
     end: int
+    """Where the end of central directory record starts."""
     zip64_end: int | None
+    """Where the ZIP64 end record starts, when the archive has one."""
 
 
 def _realigned_tail(handle: BinaryIO, size: int, shift: int) -> tuple[int, bytes] | None:
