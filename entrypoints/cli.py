@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,8 +14,12 @@ from application.account.create_admin import CreateAdminCommand
 from application.auth.purge_unverified_users import PurgeUnverifiedUsersCommand
 from application.sessions.purge_expired_sessions import PurgeExpiredSessionsCommand
 from domain.errors import DomainError
-from entrypoints.container import build_container
+from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+    from werkzeug.serving import BaseWSGIServer
 
 
 @click.group()
@@ -21,28 +29,52 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="0: any free port.")
 def run(host: str, port: int) -> None:
-    """Start the development server (migrates the embedded database on first start)."""
+    """Start the development server (migrates the embedded database on first start).
+
+    The banner is printed once the socket listens, so whoever waits for it can connect."""
     from entrypoints.http.app import create_app
-    from entrypoints.worker.periodic import Every
 
     settings = _settings()
     container = build_container(settings)
     container.migrate()
-    app = create_app(settings, container)
+    server = _listen(host, port, create_app(settings, container))
     if settings.redis_url is None:
-        purge = container.purge_unverified_users
-        Every(3600, lambda: purge()(PurgeUnverifiedUsersCommand()), "purge-unverified").start()
-        sweep = container.purge_expired_sessions
-        Every(
-            3600, lambda: sweep()(PurgeExpiredSessionsCommand()), "purge-expired-sessions"
-        ).start()
-        Every(3600, container.purge_deleted_tasks(), "purge-deleted-tasks").start()
-        Every(3600, container.purge_expired_exports(), "purge-exports").start()
-        Every(60, container.reconcile_exports(), "reconcile-exports").start()
-    click.echo(f"Bastion listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+        _start_periodic_jobs(container)
+    url = f"http://[{host}]:{server.port}" if ":" in host else f"http://{host}:{server.port}"
+    click.echo(f"Bastion listening on {url}  (API docs: {url}/docs)")
+    server.serve_forever()
+
+
+def _listen(host: str, port: int, app: WSGIApplication) -> BaseWSGIServer:
+    """Werkzeug's threaded server on a socket bound and listening here, so that a taken
+    or unknown address is one line naming it, not werkzeug's exit."""
+    from werkzeug.serving import make_server, select_address_family
+
+    try:
+        listener = socket.create_server((host, port), family=select_address_family(host, port))
+    except OSError as error:
+        code = error.errno or 0  # negative: a resolver's code, whose text is in strerror
+        reason = os.strerror(code) if code > 0 else (error.strerror or str(error))
+        if error.errno == errno.EADDRINUSE:
+            reason += " (another server holds the port: stop it, or pass another --port)"
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+    with listener:
+        return make_server(host, port, app, threaded=True, fd=listener.fileno())
+
+
+def _start_periodic_jobs(container: Container) -> None:
+    """The embedded default has no worker: this process runs the periodic jobs."""
+    from entrypoints.worker.periodic import Every
+
+    purge = container.purge_unverified_users
+    Every(3600, lambda: purge()(PurgeUnverifiedUsersCommand()), "purge-unverified").start()
+    sweep = container.purge_expired_sessions
+    Every(3600, lambda: sweep()(PurgeExpiredSessionsCommand()), "purge-expired-sessions").start()
+    Every(3600, container.purge_deleted_tasks(), "purge-deleted-tasks").start()
+    Every(3600, container.purge_expired_exports(), "purge-exports").start()
+    Every(60, container.reconcile_exports(), "reconcile-exports").start()
 
 
 @main.command()

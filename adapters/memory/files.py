@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from application.ports.files import KEY_PATTERN, BlobStream, FileStore, StoredFile
+from application.ports.files import (
+    KEY_PATTERN,
+    BlobStream,
+    FileStore,
+    StoredFile,
+    check_content_type,
+)
 
 
 class MemoryFileStore(FileStore):
@@ -22,13 +28,13 @@ class MemoryFileStore(FileStore):
             return sorted(self._files)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        _check(key)
+        check_content_type(key, content_type)
         with self._lock:
             self._files[key] = StoredFile(data=bytes(data), content_type=content_type)
 
     @contextmanager
     def create(self, key: str, content_type: str) -> Iterator[BinaryIO]:
-        _check(key)
+        check_content_type(key, content_type)
         buffer = io.BytesIO()
         yield buffer
         self.put(key, buffer.getvalue(), content_type)

@@ -9,19 +9,31 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from application.ports.files import KEY_PATTERN, BlobStream, FileStore, StoredFile
+from adapters.storage.legacy import header_of, open_legacy
+from application.ports.files import (
+    KEY_PATTERN,
+    BlobStream,
+    FileStore,
+    StoredFile,
+    check_content_type,
+    content_type_of,
+)
 
-MAX_CONTENT_TYPE = 100
 PARTIAL_SUFFIX = ".partial"
 
 
 class LocalFileStore(FileStore):
-    """``<root>/<key>`` holds the content type on its first line, then the bytes, so one
-    atomic rename publishes both. A blob is written as ``<key>.<random>.partial``, fsynced,
-    renamed, and the directory fsynced: a crash leaves at most that partial copy, which no
-    read ever returns and the next ``delete`` of the key removes; two writers of one key
-    never share a partial file. Keys must match the port's pattern and resolve inside the
-    root; nothing a client sent ever becomes a path. Directories are 0700."""
+    """``<root>/<key>`` holds the blob's bytes and nothing else: the content type is the
+    key's, so one atomic rename publishes a blob whole. A blob is written as
+    ``<key>.<random>.partial``, fsynced, renamed, and the directory fsynced: a crash leaves
+    at most that partial copy, which no read ever returns and the next ``delete`` of the
+    key removes; two writers of one key never share a partial file. Keys must match the
+    port's pattern and resolve inside the root; nothing a client sent ever becomes a path.
+    Directories are 0700.
+
+    Files of the first layout open with a ``<content type>`` line; reads strip it (and
+    realign an export ZIP's offsets, see ``legacy``). No new blob may open with that line,
+    so the two layouts never read as each other."""
 
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
@@ -32,18 +44,16 @@ class LocalFileStore(FileStore):
 
     @contextmanager
     def create(self, key: str, content_type: str) -> Iterator[BinaryIO]:
+        check_content_type(key, content_type)
         path = self._path(key)
-        header = content_type.encode("ascii")
-        if b"\n" in header or len(header) > MAX_CONTENT_TYPE:
-            raise ValueError("not a content type")
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = path.with_name(f"{path.name}.{os.urandom(8).hex()}{PARTIAL_SUFFIX}")
         try:
             with partial.open("xb") as handle:
-                handle.write(header + b"\n")
                 yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
+            _refuse_the_old_layout(partial, content_type)
             partial.replace(path)
             _fsync_directory(path.parent)
         except BaseException:
@@ -51,14 +61,22 @@ class LocalFileStore(FileStore):
             raise
 
     def open_stream(self, key: str) -> BlobStream | None:
+        content_type = content_type_of(key)
         try:
             handle = self._path(key).open("rb")
         except FileNotFoundError:
             return None
-        header = handle.readline(MAX_CONTENT_TYPE + 1)
-        size = os.fstat(handle.fileno()).st_size - len(header)
-        content_type = header.rstrip(b"\n").decode("ascii")
-        return BlobStream(stream=handle, size=size, content_type=content_type)
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            header = header_of(content_type)
+            if handle.read(len(header)) != header:
+                handle.seek(0)
+                return BlobStream(stream=handle, size=size, content_type=content_type)
+            stream = open_legacy(handle, size, len(header), content_type)
+        except BaseException:
+            handle.close()
+            raise
+        return BlobStream(stream=stream, size=size - len(header), content_type=content_type)
 
     def open(self, key: str) -> StoredFile | None:
         blob = self.open_stream(key)
@@ -84,6 +102,14 @@ class LocalFileStore(FileStore):
         if self._root not in path.parents:
             raise ValueError("not a file-store key")
         return path
+
+
+def _refuse_the_old_layout(path: Path, content_type: str) -> None:
+    """A blob opening with its own content type line would read as the first layout."""
+    header = header_of(content_type)
+    with path.open("rb") as handle:
+        if handle.read(len(header)) == header:
+            raise ValueError("a blob may not open with its content type line")
 
 
 def _fsync_directory(directory: Path) -> None:

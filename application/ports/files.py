@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from types import MappingProxyType
+from typing import BinaryIO, Final, Protocol
 
 from domain.profile import ImageType
 
-KEY_PATTERN = re.compile(r"\A[a-z]+/[A-Za-z0-9_-]{16,64}\.[a-z0-9]{1,5}\Z")
+CONTENT_TYPES: Final[Mapping[str, str]] = MappingProxyType(
+    {"zip": "application/zip", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+)
+"""A key's extension names its content type: stores keep no other metadata. Each of these
+formats opens with a binary magic number, never with text."""
+
+KEY_PATTERN = re.compile(rf"\A[a-z]+/[A-Za-z0-9_-]{{16,64}}\.(?:{'|'.join(CONTENT_TYPES)})\Z")
 """``<area>/<random name>.<ext>``: keys are made by the service, never taken from a client,
 and this shape leaves no room for ``..``, absolute paths or odd characters."""
+
+
+def content_type_of(key: str) -> str:
+    """The content type the key's extension names; ``ValueError`` for a key outside
+    :data:`KEY_PATTERN`."""
+    if not KEY_PATTERN.match(key):
+        raise ValueError("not a file-store key")
+    return CONTENT_TYPES[key.rsplit(".", 1)[1]]
+
+
+def check_content_type(key: str, content_type: str) -> None:
+    """``ValueError`` unless ``content_type`` is the one the key's extension names."""
+    if content_type_of(key) != content_type:
+        raise ValueError(f"content type {content_type!r} is not the one the key names")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,17 +53,20 @@ class BlobStream:
 
 class FileStore(Protocol):
     """A flat store of immutable blobs by key; a local directory now, S3-compatible
-    later. Every method raises ``ValueError`` for a key outside :data:`KEY_PATTERN`."""
+    later. Every method raises ``ValueError`` for a key outside :data:`KEY_PATTERN`. A
+    blob reads back byte for byte as written, with the content type its key names."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store the blob, replacing any under the key; readers see the old blob or the
-        new one, never a part (write-then-rename, or one PUT)."""
+        new one, never a part (write-then-rename, or one PUT). ``ValueError`` when
+        ``content_type`` is not the key's (:func:`content_type_of`)."""
         ...
 
     def create(self, key: str, content_type: str) -> AbstractContextManager[BinaryIO]:
-        """A stream to write a large blob without holding it in memory. The blob appears
-        under the key only when the block ends without an error, whole (written under a
-        temporary name, flushed to disk, renamed); an error removes the unfinished copy."""
+        """A stream to write a large blob without holding it in memory; the stream
+        starts at offset 0 of the blob. The blob appears under the key only when the
+        block ends without an error, whole (written under a temporary name, flushed to
+        disk, renamed); an error removes the unfinished copy. ``ValueError`` as ``put``."""
         ...
 
     def open_stream(self, key: str) -> BlobStream | None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
-import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from application.ports.messaging import NoticeKind
 from domain.exports import ExportStatus, file_key
 from domain.ids import ExportId
 from tests.api.conftest import PASSWORD, Bastion, BastionFactory
+from tests.support.zips import strict_zip
 
 FILES = {
     "profile.json",
@@ -52,7 +51,7 @@ def _download(bastion: Bastion, token: str, export_id: str) -> Any:
 
 
 def _unzip(data: bytes) -> dict[str, Any]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with strict_zip(data) as archive:
         assert archive.testzip() is None
         return {
             name: archive.read(name).decode()

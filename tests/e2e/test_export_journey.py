@@ -3,16 +3,15 @@ RQ worker build it, read the mail, download, unzip and check every file."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 from typing import Any
 
 import requests
 
 from tests.e2e.conftest import MailSink, Stack
 from tests.e2e.test_identity_journey import PASSWORD, _signed_in
+from tests.support.zips import strict_zip
 
 EXPECTED = {
     "profile.json": dict,
@@ -66,7 +65,7 @@ def test_request_an_export_let_the_worker_build_it_and_download_every_file(
     assert download.headers["Cache-Control"] == "no-store"
     assert len(download.content) == view["size_bytes"]
 
-    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+    with strict_zip(download.content) as archive:
         assert archive.testzip() is None
         assert set(archive.namelist()) == {*EXPECTED, "README.txt"}
         files = {name: json.loads(archive.read(name)) for name in EXPECTED}

@@ -33,6 +33,7 @@ from tests.fixtures.redis import RedisServer
 from tests.support.notifier import RecordingNotifier
 from tests.support.settings import TEST_SECRETS
 from tests.support.settings import test_settings as settings_for
+from tests.support.zips import strict_zip
 
 PASSWORD = "correct horse battery staple"
 ADDRESS = "ada@example.com"
@@ -179,7 +180,8 @@ def _assert_completed_once(rig: Rig, token: str, export_id: str, mail_sink: Mail
     assert len(ready) == 1
     download = rig.call("GET", f"/me/exports/{export_id}/download", token)
     assert download.status_code == 200
-    assert download.data[:2] == b"PK"
+    assert download.data[:4] == b"PK\x03\x04"
+    strict_zip(download.data).close()
 
 
 def _reset(mail_sink: MailSink) -> None:
