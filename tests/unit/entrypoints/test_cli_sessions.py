@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from importlib.metadata import version
 from pathlib import Path
 from uuid import UUID
 
@@ -78,3 +79,9 @@ def test_tasks_purge_deletes_only_the_expired_trash(environment: Path) -> None:
         assert uow.deleted_tasks.get(user.id, expired.id) is None
         assert uow.deleted_tasks.get(user.id, live.id) is not None
     container.reset_singletons()
+
+
+def test_the_command_line_says_which_version_it_is() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"bastion {version('bastion')}\n"
