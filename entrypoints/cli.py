@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 @click.group()
-@click.version_option(package_name="bastion", message="%(prog)s %(version)s")
+@click.version_option(package_name="bastion", prog_name="bastion", message="%(prog)s %(version)s")
 def main() -> None:
     """Bastion: accounts and authentication for your apps."""
 
