@@ -1,5 +1,5 @@
 """Memory of one export job: peak RSS of a process building an export of a user with
-100 000 events, against one building an empty export (SECURITY GD-04, issue 6).
+100 000 events, against one building an empty export (SECURITY GD-04).
 
 Each build runs in a fresh child process, exactly what an RQ work-horse runs
 (``container.build_export()``), and reports its own peak resident set (``ru_maxrss``);

@@ -1,6 +1,6 @@
 """CPU-heavy work (password hashing) that must never starve the rest of the process.
 
-Two things keep a login flood from taking an auth service down with it (issue 6):
+Two things keep a login flood from taking an auth service down with it:
 
 - **Admission.** At most ``slots`` jobs run at once per process and at most ``line``
   more wait in line; any other caller is refused at once with ``UnavailableError`` (503

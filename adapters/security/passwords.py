@@ -1,5 +1,4 @@
-"""bcrypt over a keyed pre-hash (ARCHITECTURE "Secrets at rest"; SECURITY PW-01, PW-02,
-EN-01, RL-07)."""
+"""bcrypt over a keyed pre-hash (SECURITY PW-01, PW-02, EN-01, RL-07)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pub/sub payloads: ids and a time, never personal data (API.md, Operations)."""
+"""Pub/sub payloads: ids and a time, never personal data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Opaque cursors for keyset-paginated lists (API.md, Conventions).
+"""Opaque cursors for keyset-paginated lists.
 
 A cursor is the base64url of ``[kind, time, id]`` of the last row a page showed. It is
 opaque to clients, not secret: it holds a time and an id the page itself showed, never

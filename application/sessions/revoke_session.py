@@ -19,8 +19,8 @@ class RevokeSessionCommand:
 
 
 class RevokeSession:
-    """Another user's session reads as not found, never forbidden, so ids reveal nothing
-    (API.md); so does one that already ended. Revoking needs no re-authentication: it
+    """Another user's session reads as not found, never forbidden, so ids reveal
+    nothing; so does one that already ended. Revoking needs no re-authentication: it
     only ever takes access away (SECURITY D10). It ends at once on every process."""
 
     def __init__(self, uow: UnitOfWork, revoker: SessionRevoker, clock: Clock) -> None:

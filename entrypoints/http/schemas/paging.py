@@ -1,4 +1,4 @@
-"""Query parameters and envelope every cursor-paginated list shares (API.md, Conventions)."""
+"""Query parameters and envelope every cursor-paginated list shares."""
 
 from __future__ import annotations
 
