@@ -1,11 +1,13 @@
-"""Kill the RQ worker mid-export, for real (SECURITY FI-09, FI-10, GD-05).
+"""Kill the RQ worker mid-export, or Redis under it, for real (SECURITY FI-09, FI-10,
+GD-05).
 
 Each test runs ``bastion worker`` processes on a private Redis and a fresh database, with
 the export job told to pause half-way through its first attempt
 (``BASTION_TEST_EXPORT_PAUSE_AT=0.5``); the request side is the app in this process.
 Whatever is killed, the export ends complete exactly once (one file, one
 ``export.completed``, one mail, no unfinished copy) or, with no retry left, ``failed``
-with a reason code; no half-written file is ever served.
+with a reason code; no half-written file is ever served. After a Redis outage the
+worker's scheduler moves a retry within seconds.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+import redis
 from dependency_injector import providers
 from flask.testing import FlaskClient
+from rq import Worker
 
 from adapters.rq.exports import RqExportQueue
 from entrypoints.container import Container, build_container
@@ -35,6 +39,7 @@ from tests.support.settings import TEST_SECRETS
 from tests.support.settings import test_settings as settings_for
 
 PASSWORD = "correct horse battery staple"
+SCHEDULER_LOCK = "rq:scheduler-lock:exports"
 ADDRESS = "ada@example.com"
 CLEANUP = """
 import sys, time, redis
@@ -52,6 +57,7 @@ class Rig:
     client: FlaskClient
     container: Container
     log_dir: Path
+    redis: RedisServer
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
@@ -110,9 +116,8 @@ def rig(
     settings = settings_for(instance, database_url=database_url, redis_url=private_redis.url)
     container = build_container(settings, store="sql", ephemeral="redis")
     container.notifier.override(RecordingNotifier())
-    rig = Rig(
-        env, settings.files_dir, create_app(settings, container).test_client(), container, tmp_path
-    )
+    app = create_app(settings, container)
+    rig = Rig(env, settings.files_dir, app.test_client(), container, tmp_path, private_redis)
     try:
         yield rig
     finally:
@@ -161,6 +166,10 @@ def _work_horse(pid: int) -> int:
     children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     assert children, "the worker has no work-horse"
     return max(children, key=_start_time)
+
+
+def _idle(connection: redis.Redis) -> bool:
+    return any(worker.get_state() == "idle" for worker in Worker.all(connection=connection))
 
 
 def _start_time(pid: int) -> int:
@@ -271,3 +280,29 @@ def test_a_work_horse_killed_on_its_last_try_ends_the_export_failed(
     assert rig.status(token, export_id)["failure_reason"] == "worker_lost"
     assert rig.events(token, "export.failed") == 1
     assert rig.export_files() == []
+
+
+def test_after_a_redis_outage_the_worker_runs_a_delayed_retry_within_seconds(
+    rig: Rig, mail_sink: MailSink
+) -> None:
+    _reset(mail_sink)
+    _retrying(rig, [1])
+    worker = rig.start_worker()
+    token = _signed_in(rig)
+    connection = redis.Redis.from_url(rig.redis.url)
+    rig.wait_for("the scheduler's lock", lambda: bool(connection.exists(SCHEDULER_LOCK)))
+    rig.wait_for("the worker to wait for jobs", lambda: _idle(connection))
+
+    rig.redis.stop()
+    time.sleep(3)  # the scheduler talks to Redis every second: it meets the outage
+    rig.redis.start()  # the same port, empty
+
+    export_id, horse = _paused_export(rig, token)
+    os.kill(horse, signal.SIGKILL)  # the retry waits a second in RQ's scheduled registry
+    killed = time.monotonic()
+    rig.wait_for(
+        "the retry", lambda: rig.status(token, export_id)["status"] == "complete", timeout=15
+    )
+    assert time.monotonic() - killed < 15
+    _assert_completed_once(rig, token, export_id, mail_sink)
+    assert worker.poll() is None

@@ -1,0 +1,82 @@
+"""RQ's worker and scheduler, made to ride out a Redis outage.
+
+RQ forks its scheduler (it moves delayed jobs, retries among them, onto their queues)
+into a process that exits on the first Redis error, and restarts it only in the worker's
+maintenance pass, every ten minutes by default: after an outage, retries waited that long.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import redis
+from rq import Worker
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.scheduler import RQScheduler
+
+RECONNECT_CAP_SECONDS = 5.0
+"""The longest a worker waits between tries while Redis is away (RQ's cap is a minute)."""
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+
+
+class SteadyScheduler(RQScheduler):
+    """RQ's scheduler round (claim the locks, beat, move due jobs) every second; a round
+    that meets a Redis error is logged and tried again a second later, so delayed jobs
+    move again as soon as Redis answers."""
+
+    def work(self) -> None:
+        self._install_signal_handlers()
+        registered = failing = False
+        while not self._stop_requested:
+            try:
+                if not registered:
+                    self.register_birth()
+                    registered = True
+                self._round()
+            except REDIS_ERRORS as error:
+                if not failing:
+                    self.log.warning("Scheduler: Redis unreachable, retrying: %s", error)
+                registered, failing = False, True  # Redis may come back empty: register again
+            else:
+                if failing:
+                    self.log.info("Scheduler: Redis is back")
+                failing = False
+            time.sleep(self.interval)
+        with contextlib.suppress(*REDIS_ERRORS):
+            self.stop()
+
+    def _round(self) -> None:
+        if self.should_reacquire_locks:
+            self.acquire_locks()
+        self.heartbeat()
+        self.enqueue_scheduled_jobs()
+
+
+class SteadyWorker(Worker):
+    """RQ's worker with :class:`SteadyScheduler`, trying Redis again at least every few
+    seconds while it is away."""
+
+    max_connection_wait_time = RECONNECT_CAP_SECONDS
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ) -> None:
+        """RQ's start-up with :class:`SteadyScheduler`: it starts if this worker wins the
+        scheduler locks; otherwise the maintenance pass tries again."""
+        if burst:
+            super()._start_scheduler(burst, logging_level, date_format, log_format)
+            return
+        self.scheduler = SteadyScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=self.log.level if logging_level is None else logging_level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks(auto_start=True)
