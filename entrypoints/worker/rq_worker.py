@@ -11,8 +11,9 @@ import contextlib
 import time
 
 import redis
-from rq import Worker
+from rq import Queue, Worker
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.job import Job
 from rq.scheduler import RQScheduler
 
 RECONNECT_CAP_SECONDS = 5.0
@@ -55,9 +56,37 @@ class SteadyScheduler(RQScheduler):
 
 class SteadyWorker(Worker):
     """RQ's worker with :class:`SteadyScheduler`, trying Redis again at least every few
-    seconds while it is away."""
+    seconds while it is away. RQ's loop ends the worker on a Redis error met outside its
+    wait for jobs (the check for ``rq suspend``, the maintenance pass, its own state);
+    between jobs those are logged and tried again instead."""
 
     max_connection_wait_time = RECONNECT_CAP_SECONDS
+
+    def check_for_suspension(self, burst: bool) -> None:
+        try:
+            super().check_for_suspension(burst)
+        except REDIS_ERRORS as error:
+            self._redis_away("the check for suspension", error)
+
+    def run_maintenance_tasks(self) -> None:
+        """Tried again at the next turn of the loop when Redis is away."""
+        try:
+            super().run_maintenance_tasks()
+        except REDIS_ERRORS as error:
+            self._redis_away("the maintenance pass", error)
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        while True:
+            try:
+                return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+            except REDIS_ERRORS as error:
+                self._redis_away("the wait for jobs", error)
+                time.sleep(RECONNECT_CAP_SECONDS)
+
+    def _redis_away(self, what: str, error: redis.RedisError) -> None:
+        self.log.warning("Worker %s: %s met a Redis error: %s", self.name, what, error)
 
     def _start_scheduler(
         self,

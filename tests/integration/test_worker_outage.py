@@ -1,10 +1,12 @@
-"""RQ's scheduler, as ``bastion worker`` runs it, on a real Redis that goes away and
-comes back: delayed jobs (retries with backoff) move again within seconds."""
+"""RQ's worker and scheduler, as ``bastion worker`` runs them, on a real Redis that goes
+away and comes back: the worker takes jobs again and delayed jobs (retries with backoff)
+move again within seconds."""
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,7 +16,7 @@ import redis
 from rq import Queue
 from rq.job import JobStatus
 
-from entrypoints.worker.rq_worker import SteadyScheduler
+from entrypoints.worker.rq_worker import SteadyScheduler, SteadyWorker
 from tests.fixtures.redis import RedisServer
 
 QUEUE = "exports"
@@ -49,3 +51,28 @@ def test_the_scheduler_outlives_a_redis_outage_and_moves_a_delayed_job_within_se
     assert job.get_status() is JobStatus.QUEUED
     assert scheduler._process is not None
     assert scheduler._process.is_alive()
+
+
+def test_an_idle_worker_rides_out_a_redis_outage_and_takes_the_next_job(
+    private_redis: RedisServer,
+) -> None:
+    connection = redis.Redis.from_url(private_redis.url)
+    worker = SteadyWorker([Queue(QUEUE, connection=connection)], connection=connection)
+    worker.register_birth()
+    private_redis.stop()
+
+    worker.check_for_suspension(burst=False)  # RQ's loop quits on the error these meet
+    worker.run_maintenance_tasks()
+
+    def come_back() -> None:
+        private_redis.start()  # the same port, empty
+        queue = Queue(QUEUE, connection=redis.Redis.from_url(private_redis.url))
+        queue.enqueue("time.sleep", 0, job_id="after-the-outage")
+
+    threading.Timer(2, come_back).start()
+    started = time.monotonic()
+    taken = worker.dequeue_job_and_maintain_ttl(timeout=10)
+
+    assert taken is not None
+    assert taken[0].id == "after-the-outage"
+    assert time.monotonic() - started < 15
