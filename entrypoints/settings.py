@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     password_checks_in_line: Annotated[int, Field(ge=0, le=64)] = 1
     task_retention: Annotated[int, Field(ge=0)] = 2_592_000
     export_ttl: Annotated[int, Field(ge=60)] = 604_800
+    worker_heartbeat: Annotated[int, Field(ge=1, le=300)] = 30
+    """Seconds between an RQ worker's heartbeats and its clean-ups of RQ's registries: a
+    job whose worker has been silent for three beats is retried (or given up) at the
+    next clean-up of any live worker."""
     test_export_pause_at: Annotated[float | None, Field(ge=0, le=1)] = None
     """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
     archive is written, so a fault-injection test can kill the worker mid-job."""

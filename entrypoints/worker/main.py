@@ -43,6 +43,7 @@ def run_worker(burst: bool = False) -> None:
     worker = SteadyWorker(
         [Queue(name, connection=connection) for name in QUEUES],
         connection=connection,
+        heartbeat=settings.worker_heartbeat,
         work_horse_killed_handler=jobs.work_horse_killed,
     )
     worker.work(burst=burst, with_scheduler=True)

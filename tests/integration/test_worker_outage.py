@@ -57,7 +57,8 @@ def test_an_idle_worker_rides_out_a_redis_outage_and_takes_the_next_job(
     private_redis: RedisServer,
 ) -> None:
     connection = redis.Redis.from_url(private_redis.url)
-    worker = SteadyWorker([Queue(QUEUE, connection=connection)], connection=connection)
+    queues = [Queue(QUEUE, connection=connection)]
+    worker = SteadyWorker(queues, connection=connection, heartbeat=2)
     worker.register_birth()
     private_redis.stop()
 
