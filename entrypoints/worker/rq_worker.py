@@ -12,6 +12,7 @@ pass looks, and an idle worker reaches it only between blocking waits of ``worke
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from typing import Any
 
@@ -33,12 +34,21 @@ REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 class SteadyScheduler(RQScheduler):
     """RQ's scheduler round (claim the locks, beat, move due jobs) every second; a round
     that meets a Redis error is logged and tried again a second later, so delayed jobs
-    move again as soon as Redis answers."""
+    move again as soon as Redis answers. It stops with the worker that forked it: a
+    worker killed outright (SIGKILL, the OOM killer) cannot stop it, and an orphan would
+    keep the scheduler locks from the worker that replaces it."""
+
+    _worker_pid = 0
+
+    def start(self) -> Any:
+        self._worker_pid = os.getpid()  # before the fork, so no early death goes unseen
+        return super().start()
 
     def work(self) -> None:
         self._install_signal_handlers()
+        worker = self._worker_pid or os.getppid()
         registered = failing = False
-        while not self._stop_requested:
+        while not self._stop_requested and os.getppid() == worker:
             try:
                 if not registered:
                     self.register_birth()

@@ -164,9 +164,22 @@ def _paused_export(rig: Rig, token: str) -> tuple[str, int]:
 
 def _work_horse(pid: int) -> int:
     """The worker's newest child: RQ forks the scheduler at start, a horse per job."""
-    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    children = _children(pid)
     assert children, "the worker has no work-horse"
     return max(children, key=_start_time)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    """Neither gone nor a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _idle(connection: redis.Redis) -> bool:
@@ -223,6 +236,7 @@ def test_a_killed_worker_and_horse_leave_the_job_to_a_fresh_worker(
     first = rig.start_worker()
     token = _signed_in(rig)
     export_id, horse = _paused_export(rig, token)
+    [scheduler] = [pid for pid in _children(first.pid) if pid != horse]
 
     os.kill(first.pid, signal.SIGKILL)
     os.kill(horse, signal.SIGKILL)
@@ -240,6 +254,7 @@ def test_a_killed_worker_and_horse_leave_the_job_to_a_fresh_worker(
     )
     assert time.monotonic() - killed < 30
     _assert_completed_once(rig, token, export_id, mail_sink)
+    assert not _running(scheduler)  # it stopped with its worker, leaving the locks free
 
 
 def test_with_no_retry_left_a_lost_job_ends_the_export_failed_with_a_reason(
