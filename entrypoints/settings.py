@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     """Seconds gunicorn's worker waits for a whole request head before it closes the
     connection (``entrypoints/http/gunicorn_worker.py``); the proxy's ``client_header_timeout``
     matches it."""
+    worker_heartbeat: Annotated[int, Field(ge=1, le=300)] = 30
+    """Seconds between an RQ worker's heartbeats and its clean-ups of RQ's registries: a
+    job whose worker has been silent for three beats is retried (or given up) at the
+    next clean-up of any live worker."""
     test_export_pause_at: Annotated[float | None, Field(ge=0, le=1)] = None
     """Test-only (``BASTION_ENV=test``): the export job pauses once this fraction of the
     archive is written, so a fault-injection test can kill the worker mid-job."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue
 
 from application.sessions.purge_expired_sessions import PurgeExpiredSessionsCommand
 from entrypoints import logs
@@ -15,6 +15,7 @@ from entrypoints.container import Container, build_container
 from entrypoints.settings import load_settings
 from entrypoints.worker import jobs
 from entrypoints.worker.periodic import Every
+from entrypoints.worker.rq_worker import SteadyWorker
 
 log = logging.getLogger("bastion.jobs")
 
@@ -39,9 +40,10 @@ def run_worker(burst: bool = False) -> None:
     ).start()
     Every(PURGE_INTERVAL_SECONDS, lambda: purge_expired_exports(sweeper), "purge-exports").start()
     Every(RECONCILE_INTERVAL_SECONDS, sweeper.reconcile_exports(), "reconcile-exports").start()
-    worker = Worker(
+    worker = SteadyWorker(
         [Queue(name, connection=connection) for name in QUEUES],
         connection=connection,
+        heartbeat=settings.worker_heartbeat,
         work_horse_killed_handler=jobs.work_horse_killed,
     )
     worker.work(burst=burst, with_scheduler=True)
