@@ -17,19 +17,9 @@ from application.ports.messaging import NoticeKind
 from domain.exports import ExportStatus, file_key
 from domain.ids import ExportId
 from tests.api.conftest import PASSWORD, Bastion, BastionFactory
+from tests.support.exports import ARCHIVE_MEMBERS
 from tests.support.zips import strict_zip
 
-FILES = {
-    "profile.json",
-    "sessions.json",
-    "events.json",
-    "factors.json",
-    "passkeys.json",
-    "providers.json",
-    "tasks.json",
-    "deleted_tasks.json",
-    "README.txt",
-}
 WEEK = 7 * 86_400
 
 
@@ -101,7 +91,7 @@ def test_an_export_goes_from_pending_to_a_downloadable_zip_with_every_file(
     assert response.headers["Cache-Control"] == "no-store"
     assert int(response.headers["Content-Length"]) == len(response.data) == view["size_bytes"]
     files = _unzip(response.data)
-    assert set(files) == FILES
+    assert set(files) == ARCHIVE_MEMBERS
 
     assert files["profile.json"]["email"] == "ada@example.com"
     assert [s["id"] for s in files["sessions.json"]] != []
@@ -116,7 +106,7 @@ def test_an_export_goes_from_pending_to_a_downloadable_zip_with_every_file(
     assert files["providers.json"] == []
     assert [t["id"] for t in files["tasks.json"]] == [task["id"]]
     assert [d["task"]["title"] for d in files["deleted_tasks.json"]] == ["Old idea"]
-    for name in FILES - {"README.txt"}:
+    for name in ARCHIVE_MEMBERS - {"README.txt"}:
         assert name in files["README.txt"]
 
     # No secret of any kind is in the archive, compressed or not.
@@ -241,7 +231,7 @@ def test_a_retry_after_a_killed_attempt_removes_the_unfinished_file(
     assert bastion.exports.run_all() == 1
     left = sorted(p.name for p in (tmp_path / "store" / "exports").iterdir())
     assert left == [f"{export_id.hex}-2.zip"]
-    assert _unzip(_download(bastion, token, str(export_id)).data).keys() == FILES
+    assert _unzip(_download(bastion, token, str(export_id)).data).keys() == ARCHIVE_MEMBERS
 
 
 def test_a_superseded_attempt_neither_completes_nor_leaves_its_file(bastion: Bastion) -> None:

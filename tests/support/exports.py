@@ -1,4 +1,5 @@
-"""An export queue the test drains by hand, so it can look at every state in between."""
+"""An export queue the test drains by hand, so it can look at every state in between; the
+files every export archive holds."""
 
 from __future__ import annotations
 
@@ -7,6 +8,20 @@ from collections.abc import Callable
 from application.ports.messaging import ExportQueue, JobState
 from domain.errors import UnavailableError
 from domain.ids import ExportId
+
+ARCHIVE_MEMBERS = frozenset(
+    {
+        "profile.json",
+        "sessions.json",
+        "events.json",
+        "factors.json",
+        "passkeys.json",
+        "providers.json",
+        "tasks.json",
+        "deleted_tasks.json",
+        "README.txt",
+    }
+)
 
 
 class ManualExportQueue(ExportQueue):

@@ -20,19 +20,8 @@ from application.tasks.create_task import CreateTaskCommand
 from domain.errors import ExportInProgressError, RateLimitedError
 from domain.events import EventType
 from domain.ids import ExportId
+from tests.support.exports import ARCHIVE_MEMBERS
 from tests.use_cases.conftest import Account, Bastion, BastionFactory
-
-MEMBERS = {
-    "profile.json",
-    "sessions.json",
-    "events.json",
-    "factors.json",
-    "passkeys.json",
-    "providers.json",
-    "tasks.json",
-    "deleted_tasks.json",
-    "README.txt",
-}
 
 
 @pytest.fixture
@@ -123,7 +112,7 @@ def test_the_build_completes_the_export_with_a_zip_of_the_users_data(
     assert done.size_bytes == len(data)
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
-    assert set(archive.namelist()) == MEMBERS
+    assert set(archive.namelist()) == ARCHIVE_MEMBERS
     assert json.loads(archive.read("profile.json"))["email"] == account.email
     tasks = json.loads(archive.read("tasks.json"))
     assert [task["title"] for task in tasks] == ["Return the library books"]
