@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app = BastionFlask("bastion")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        BASTION_PUBLIC_URL=settings.public_url,
         API_TITLE="Bastion",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",

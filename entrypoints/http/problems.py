@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, has_request_context, json, request
+from flask import Response, current_app, has_app_context, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
@@ -79,11 +79,16 @@ def problem(
     return response
 
 
+PUBLIC_URL = "BASTION_PUBLIC_URL"
+"""The app's config key for ``BASTION_PUBLIC_URL``, the base of every problem type."""
+
+
 def type_url(code: str) -> str:
-    """Where the problem type is described: ``/problems/<code>`` on this server (a page
-    :func:`catalog` fills), absolute, as RFC 9457 recommends."""
-    base = request.url_root if has_request_context() else "/"
-    return f"{base}problems/{code.replace('_', '-')}"
+    """Where the problem type is described: ``/problems/<code>`` (a page :func:`catalog`
+    fills), absolute as RFC 9457 recommends, on ``BASTION_PUBLIC_URL``: like a mail's links,
+    never made from the request's ``Host``."""
+    base = current_app.config.get(PUBLIC_URL, "") if has_app_context() else ""
+    return f"{base}/problems/{code.replace('_', '-')}"
 
 
 @functools.cache

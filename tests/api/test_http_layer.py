@@ -405,8 +405,10 @@ def _request_schemas() -> list[type]:
 def test_every_problem_type_names_a_page_that_describes_it(bastion: Bastion) -> None:
     refused = bastion.call("POST", "/auth/login", json={"email": "a@example.com", "password": "x"})
     problem_type = refused.json["type"]
-    assert problem_type == "http://localhost/problems/invalid-credentials"
-    page = bastion.client.get(problem_type.removeprefix("http://localhost"))
+    assert problem_type == "https://bastion.example/problems/invalid-credentials"
+    forged = bastion.call("GET", "/nowhere", headers={"Host": "evil.example"}).json["type"]
+    assert forged == "https://bastion.example/problems/not-found"
+    page = bastion.client.get(problem_type.removeprefix("https://bastion.example"))
     assert page.status_code == 200
     assert page.mimetype == "text/html"
     assert "invalid_credentials" in page.get_data(as_text=True)
