@@ -30,23 +30,23 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEX = "ix_account_events_time"
+BUILDING = "ix_account_events_time_new"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.drop_index(op.f(INDEX), table_name="account_events")
-    op.create_index(
-        op.f(INDEX),
-        "account_events",
-        [sa.text("timezone('UTC', occurred_at) DESC"), sa.text("id DESC")],
-    )
+    if op.get_bind().dialect.name == "postgresql":
+        _replace([sa.text("timezone('UTC', occurred_at) DESC"), sa.text("id DESC")])
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name == "postgresql":
+        _replace([sa.text("occurred_at DESC"), sa.text("id DESC")])
+
+
+def _replace(columns: list[sa.TextClause]) -> None:
+    """Build the new index first and drop the old one after: the build blocks writes to
+    the log, as any plain CREATE INDEX does, but reads go on with the old index until
+    the drop, whose exclusive lock is then held only until the commit."""
+    op.create_index(op.f(BUILDING), "account_events", columns)
     op.drop_index(op.f(INDEX), table_name="account_events")
-    op.create_index(
-        op.f(INDEX), "account_events", [sa.text("occurred_at DESC"), sa.text("id DESC")]
-    )
+    op.execute(sa.text(f"ALTER INDEX {BUILDING} RENAME TO {INDEX}"))
