@@ -1,12 +1,13 @@
 """The stack benchmark: Bastion as production runs it, on this machine, under wrk.
 
 Starts a private PostgreSQL 15, Redis, mail and SMS sinks, migrates, serves ``wsgi:app``
-on gunicorn with one RQ worker, seeds users and a user with a million events, signs users
-in, then measures: the framework floor (bare Flask, same gunicorn shape), the hashing
-floor (bcrypt verifies/s on every core), each workload of ``suite/workloads.py``, and a
-login flood at three times the hashing floor with ``GET /me`` measured meanwhile. Prints
-a Markdown report and writes ``bench/results/stack.json``. Everything it starts is stopped
-and its temporary directory deleted at exit, Ctrl-C included.
+on gunicorn with one RQ worker, seeds users and a user with a million events among 3.2
+million of the others', signs users in, then measures: the framework floor (bare Flask,
+same gunicorn shape), the hashing floor (bcrypt verifies/s on every core), each workload
+of ``suite/workloads.py``, and a login flood at three times the hashing floor with
+``GET /me`` measured meanwhile. Prints a Markdown report and writes
+``bench/results/stack.json``. Everything it starts is stopped and its temporary directory
+deleted at exit, Ctrl-C included.
 
     .venv/bin/python bench/run.py [--seconds 10] [--workers 2] [--threads 4] [--only me,login]
 """
@@ -29,7 +30,7 @@ from suite.hashing import HashingFloor
 from suite.hashing import measure as measure_hashing
 from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
-from suite.prepare import prepare
+from suite.prepare import Crowd, prepare
 from suite.procs import stop_on_signals, wait_idle
 from suite.report import FLOOR, ME, Report, markdown, write_json
 from suite.scenarios import login_flood, profile_me
@@ -75,6 +76,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--users", type=int, default=2000, help="seeded users who sign in")
     parser.add_argument("--events", type=int, default=1_000_000, help="events of one user")
+    parser.add_argument(
+        "--older-events",
+        type=int,
+        default=2_000_000,
+        help="the other users' events in the year before the events user's",
+    )
+    parser.add_argument(
+        "--alongside-events",
+        type=int,
+        default=1_200_000,
+        help="the other users' events in the events user's year, among theirs",
+    )
     parser.add_argument("--rate-limit-scale", type=float, default=100_000)
     parser.add_argument(
         "--password-checks", type=int, default=MAX_PASSWORD_CHECKS, help="bcrypt checks per process"
@@ -182,6 +195,7 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
             home,
             users=args.users,
             events=args.events,
+            crowd=Crowd(args.older_events, args.alongside_events),
             seconds=args.seconds,
             threads=args.wrk_threads,
         )

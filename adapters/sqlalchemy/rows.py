@@ -167,7 +167,8 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_account_events_user_time", "user_id", text("occurred_at DESC"), text("id DESC")),
         Index("ix_account_events_type_time", "type", text("occurred_at DESC"), text("id DESC")),
-        Index("ix_account_events_time", text("occurred_at DESC"), text("id DESC")),
+        # The unfiltered feed's alone (migration 0008); SQLite builds it on occurred_at.
+        Index("ix_account_events_time", text("timezone('UTC', occurred_at) DESC"), text("id DESC")),
         Index(
             "ix_account_events_user_type_time",
             "user_id",

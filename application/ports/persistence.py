@@ -167,8 +167,10 @@ class EventRepository(Protocol):
         limit: int,
     ) -> list[AccountEvent]:
         """Up to ``limit`` events, newest first by ``(occurred_at, id)``, after ``after``,
-        of one user and/or one type when given. One index range scan on PostgreSQL
-        (``ix_account_events_user_time``, ``_type_time`` or ``_time``), never a sort."""
+        of one user and/or one type when given. On PostgreSQL one range scan of that
+        listing's own index (``ix_account_events_user_time``, ``_user_type_time``,
+        ``_type_time`` or ``_time``), never a sort, never another listing's index: a page
+        costs the same at any depth, whatever share of the log the user holds."""
         ...
 
 

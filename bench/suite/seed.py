@@ -7,12 +7,15 @@ makes them, and rows go in in time order, as the service writes them.
 
 Event rows follow the service's shapes: the types a real log is made of, in realistic
 proportions, each with the metadata its type allows (``domain/events.py``), a session
-link where the type has one, spread over the past year.
+link where the type has one, spread over the past year. Other users' events come before
+the history user's (the year before) and among them (the same year), as in a log the
+user joined late: a heavy user's last page then has every older row of the others behind
+it in time, which is what once made the planner read them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import LiteralString, cast
@@ -84,36 +87,55 @@ FROM generate_series(1, %(count)s) AS g,
      LATERAL (SELECT %(since)s + g * %(step)s AS at) AS t
 RETURNING id
 """
-EVENTS = """
+METADATA = """
+CASE e.type
+  WHEN 'login.succeeded' THEN
+    jsonb_build_object('method', 'pwd', 'trust_score', 40 + e.g %% 60)
+  WHEN 'session.created' THEN jsonb_build_object(
+    'browser', (ARRAY['Firefox', 'Chrome', 'Safari', 'Edge'])[1 + e.g %% 4],
+    'os', (ARRAY['Linux', 'Windows', 'Mac OS X', 'iOS', 'Android'])[1 + e.g %% 5],
+    'device', 'Other', 'trust_score', 40 + e.g %% 60, 'methods', 'pwd')
+  WHEN 'session.revoked' THEN jsonb_build_object(
+    'reason', (ARRAY['logout', 'user', 'expired', 'password_changed'])[1 + e.g %% 4])
+  WHEN 'login.failed' THEN
+    jsonb_build_object('reason', 'wrong_password', 'failed_count', 1 + e.g %% 9)
+  WHEN 'login.mfa_challenged' THEN jsonb_build_object('methods', 'totp')
+  WHEN 'session.suspicious' THEN jsonb_build_object(
+    'trust_score', 10 + e.g %% 30, 'signals', 'new_device,new_network')
+  WHEN 'profile.updated' THEN jsonb_build_object('fields', 'display_name')
+  WHEN 'password.changed' THEN jsonb_build_object('sessions_revoked', e.g %% 4)
+  WHEN 'token.reuse_detected' THEN
+    jsonb_build_object('token_age_seconds', 60 + e.g %% 86400)
+  ELSE '{}'::jsonb
+END
+"""
+CROWD = """
+SELECT g, (%(others)s::uuid[])[1 + g %% %(other_count)s] AS user_id,
+       %(since)s + random() * %(span)s AS at,
+       (%(mix)s::text[])[1 + floor(random() * 100)::int] AS type
+FROM generate_series(1, %(crowd)s) AS g
+"""
+"""``crowd`` events of ``others`` (round robin) at random times in ``[since, since + span)``."""
+EVENTS = f"""
 INSERT INTO account_events (id, user_id, type, metadata, session_id, occurred_at)
-SELECT pg_temp.uuid7(e.at), %(user)s, e.type,
-       CASE e.type
-         WHEN 'login.succeeded' THEN
-           jsonb_build_object('method', 'pwd', 'trust_score', 40 + e.g %% 60)
-         WHEN 'session.created' THEN jsonb_build_object(
-           'browser', (ARRAY['Firefox', 'Chrome', 'Safari', 'Edge'])[1 + e.g %% 4],
-           'os', (ARRAY['Linux', 'Windows', 'Mac OS X', 'iOS', 'Android'])[1 + e.g %% 5],
-           'device', 'Other', 'trust_score', 40 + e.g %% 60, 'methods', 'pwd')
-         WHEN 'session.revoked' THEN jsonb_build_object(
-           'reason', (ARRAY['logout', 'user', 'expired', 'password_changed'])[1 + e.g %% 4])
-         WHEN 'login.failed' THEN
-           jsonb_build_object('reason', 'wrong_password', 'failed_count', 1 + e.g %% 9)
-         WHEN 'login.mfa_challenged' THEN jsonb_build_object('methods', 'totp')
-         WHEN 'session.suspicious' THEN jsonb_build_object(
-           'trust_score', 10 + e.g %% 30, 'signals', 'new_device,new_network')
-         WHEN 'profile.updated' THEN jsonb_build_object('fields', 'display_name')
-         WHEN 'password.changed' THEN jsonb_build_object('sessions_revoked', e.g %% 4)
-         WHEN 'token.reuse_detected' THEN
-           jsonb_build_object('token_age_seconds', 60 + e.g %% 86400)
-         ELSE '{}'::jsonb
-       END,
-       CASE WHEN e.type = ANY(%(session_types)s)
+SELECT pg_temp.uuid7(e.at), e.user_id, e.type, {METADATA},
+       CASE WHEN e.user_id = %(user)s AND e.type = ANY(%(session_types)s)
             THEN (%(sessions)s::uuid[])[1 + e.g %% %(session_count)s] END,
        e.at
-FROM (SELECT g, %(since)s + (g - random()) * %(step)s AS at,
+FROM (SELECT g, %(user)s::uuid AS user_id, %(since)s + (g - random()) * %(step)s AS at,
              (%(mix)s::text[])[1 + floor(random() * 100)::int] AS type
-      FROM generate_series(1, %(count)s) AS g) AS e
-"""
+      FROM generate_series(1, %(count)s) AS g
+      UNION ALL {CROWD}) AS e
+ORDER BY e.at
+"""  # noqa: S608 -- built from the constants above
+"""One user's ``count`` events, evenly over the span, with the crowd's among them: rows
+go in in time order, so the user's history is interleaved with the others' on disk too."""
+OLDER = f"""
+INSERT INTO account_events (id, user_id, type, metadata, occurred_at)
+SELECT pg_temp.uuid7(e.at), e.user_id, e.type, {METADATA}, e.at
+FROM ({CROWD}) AS e
+ORDER BY e.at
+"""  # noqa: S608 -- built from the constants above
 SECONDARY_INDEXES = """
 SELECT indexname, indexdef FROM pg_indexes
 WHERE schemaname = current_schema() AND tablename = %s
@@ -171,8 +193,40 @@ def seed_users(
     return [UUID(str(row[0])) for row in rows]
 
 
-def seed_event_history(db: psycopg.Connection[tuple[object, ...]], user: UUID, count: int) -> None:
-    """``count`` events over the past year for ``user``, with 200 ended sessions."""
+def _mix() -> list[str]:
+    return [EventType(kind).value for kind, percent in EVENT_MIX.items() for _ in range(percent)]
+
+
+def _crowd(others: Sequence[UUID], count: int, since: datetime) -> dict[str, object]:
+    return {
+        "others": list(others),
+        "other_count": max(len(others), 1),
+        "crowd": count if others else 0,
+        "since": since,
+        "span": HISTORY,
+        "mix": _mix(),
+    }
+
+
+def seed_older_history(
+    db: psycopg.Connection[tuple[object, ...]], others: Sequence[UUID], count: int
+) -> None:
+    """``count`` events of ``others`` in the year before the past one: older than every
+    event :func:`seed_event_history` writes. Call it first, so rows stay in time order."""
+    since = datetime.now(UTC) - 2 * HISTORY - timedelta(hours=1)
+    db.execute(OLDER, _crowd(others, count, since))
+
+
+def seed_event_history(
+    db: psycopg.Connection[tuple[object, ...]],
+    user: UUID,
+    count: int,
+    *,
+    others: Sequence[UUID] = (),
+    alongside: int = 0,
+) -> None:
+    """``count`` events over the past year for ``user``, with 200 ended sessions, and
+    ``alongside`` events of ``others`` over the same year, interleaved with them."""
     since = datetime.now(UTC) - HISTORY - timedelta(hours=1)
     session_step = HISTORY / SESSIONS_PER_HISTORY
     sessions = [
@@ -187,15 +241,13 @@ def seed_event_history(db: psycopg.Connection[tuple[object, ...]], user: UUID, c
             },
         ).fetchall()
     ]
-    mix = [EventType(kind).value for kind, percent in EVENT_MIX.items() for _ in range(percent)]
     db.execute(
         EVENTS,
         {
+            **_crowd(others, alongside, since),
             "user": user,
             "count": count,
-            "since": since,
             "step": HISTORY / count,
-            "mix": mix,
             "sessions": sessions,
             "session_count": len(sessions),
             "session_types": list(SESSION_TYPES),
@@ -204,11 +256,18 @@ def seed_event_history(db: psycopg.Connection[tuple[object, ...]], user: UUID, c
 
 
 def seed_history_user(
-    db: psycopg.Connection[tuple[object, ...]], email: str, events: int, hashed: PasswordHash
+    db: psycopg.Connection[tuple[object, ...]],
+    email: str,
+    events: int,
+    hashed: PasswordHash,
+    *,
+    others: Sequence[UUID] = (),
+    alongside: int = 0,
 ) -> UUID:
-    """One user (``email`` holds no ``%``) with ``events`` events in the past year."""
+    """One user (``email`` holds no ``%``) with ``events`` events in the past year, and
+    ``alongside`` events of ``others`` among them."""
     (user,) = seed_users(db, email, 1, hashed)
-    seed_event_history(db, user, events)
+    seed_event_history(db, user, events, others=others, alongside=alongside)
     return user
 
 

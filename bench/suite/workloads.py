@@ -50,12 +50,21 @@ class Exporters:
 
 
 @dataclass(frozen=True)
+class Cursors:
+    """``GET /me/events`` cursors of the events user, made by the app's own
+    ``encode_cursor``: 900 000 rows deep, and before the last page (its oldest 20)."""
+
+    deep: str
+    last: str
+
+
+@dataclass(frozen=True)
 class Context:
     stack: Stack
     seconds: float
     threads: int
     files: Files
-    deep_cursor: str
+    cursors: Cursors
     exporters: Exporters
 
     def wrk(
@@ -92,12 +101,16 @@ def get_me(ctx: Context) -> list[Measurement]:
 
 
 def events(ctx: Context) -> list[Measurement]:
-    deep = f"{EVENTS_PATH}?cursor={ctx.deep_cursor}"
+    pages = (
+        ("first page", EVENTS_PATH),
+        ("deep cursor", f"{EVENTS_PATH}?cursor={ctx.cursors.deep}"),
+        ("last page", f"{EVENTS_PATH}?cursor={ctx.cursors.last}"),
+    )
     tokens = ctx.files.events_tokens
     return [
         ctx.wrk(f"GET /me/events (1M, {page})", "get.lua", path, connections, tokens=tokens)
         for connections in EVENTS_CONNECTIONS
-        for page, path in (("first page", EVENTS_PATH), ("deep cursor", deep))
+        for page, path in pages
     ]
 
 

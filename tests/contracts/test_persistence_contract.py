@@ -1225,6 +1225,36 @@ def test_event_pages_walk_newest_first_once_each_across_equal_times(
     assert [asdict(e) for e in seen] == [asdict(e) for e in newest_first]
 
 
+def test_the_whole_logs_pages_walk_newest_first_once_each_across_equal_times(
+    uow_factory: UowFactory,
+) -> None:
+    # PostgreSQL reads this listing on an expression of the time (migration 0008).
+    user, other = a_user(), a_user()
+    store(uow_factory, user, other)
+    owners = [user.id, other.id, None]
+    times = [START + timedelta(seconds=s) for s in (0, 1, 1, 1, 2, 3, 3, 4, 4)]
+    recorded = _events(
+        uow_factory,
+        *(
+            EventDraft(type=EventType.LOGIN_FAILED, user_id=owners[n % 3], at=t)
+            for n, t in enumerate(times)
+        ),
+    )
+
+    seen: list[Any] = []
+    after = None
+    with uow_factory() as uow:
+        while True:
+            page = uow.events.page(after=after, limit=2)
+            seen += page
+            if len(page) < 2:
+                break
+            after = Keyset(at=page[-1].occurred_at, id=page[-1].id)
+
+    newest_first = sorted(recorded, key=lambda e: (e.occurred_at, e.id), reverse=True)
+    assert [asdict(e) for e in seen] == [asdict(e) for e in newest_first]
+
+
 def test_event_pages_filter_by_user_type_both_or_neither(uow_factory: UowFactory) -> None:
     user, other = a_user(), a_user()
     store(uow_factory, user, other)
