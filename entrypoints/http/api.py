@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 CONTAINER_KEY = "bastion.container"
 V = TypeVar("V", bound=Callable[..., Any])
-ReadyView = TypeVar("ReadyView", bound=Callable[..., "Response"])
 _HINT_LIMIT = 200
 
 
@@ -176,19 +175,6 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]
             apidoc = deepcopy(getattr(view, "_apidoc", {}))
             apidoc["manual_doc"] = deepupdate(deepcopy(apidoc.get("manual_doc", {})), kwargs)
             view._apidoc = apidoc  # type: ignore[attr-defined]
-            return view
-
-        return decorator
-
-    def ready_response(self, status: int, schema: Any) -> Callable[[ReadyView], ReadyView]:
-        """``response`` for a view that always returns a finished ``Response`` (a body
-        rendered ahead, as ``GET /me`` sends): the same documentation, taken from what
-        ``response`` makes, without its wrapper, which would only hand such a response
-        back on every request."""
-
-        def decorator(view: ReadyView) -> ReadyView:
-            documented = self.response(status, schema)(view)
-            view._apidoc = documented._apidoc  # type: ignore[attr-defined]
             return view
 
         return decorator

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from inspect import iscoroutinefunction
-from types import FunctionType, MethodType
-from typing import Any
-
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,7 +14,6 @@ from entrypoints.http.api import CONTAINER_KEY, ProblemApi
 from entrypoints.http.docs import document_partial_updates, document_password_policy
 from entrypoints.http.envelope import Envelope, RequestIds
 from entrypoints.http.problems import from_domain, from_http, unexpected
-from entrypoints.http.profile_lane import ProfileLane
 from entrypoints.http.routes import (
     account,
     admin,
@@ -36,38 +30,13 @@ from entrypoints.metrics import count_rate_limited
 from entrypoints.settings import Settings, load_settings
 
 MAX_BODY_BYTES = 1024 * 1024
-_KNOWN_FUNCTIONS = 4096
-
-
-class BastionFlask(Flask):
-    """Flask, deciding once per function whether it is a coroutine. Flask and each
-    flask-smorest wrapper ask ``ensure_sync`` (Flask's documented override point) on every
-    call (twice per ``GET /me``, for the hook and the view; more on routes with wrappers),
-    and ``inspect`` answers in about a microsecond each.
-    Only functions and methods are remembered (by their function, so a method of a view
-    made per request is one entry); any other callable is decided by Flask each time."""
-
-    def __init__(self, import_name: str) -> None:
-        super().__init__(import_name)
-        self._coroutines: dict[FunctionType, bool] = {}
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        plain = func.__func__ if isinstance(func, MethodType) else func
-        if not isinstance(plain, FunctionType):
-            return super().ensure_sync(func)
-        coroutine = self._coroutines.get(plain)
-        if coroutine is None:
-            coroutine = iscoroutinefunction(plain)
-            if len(self._coroutines) < _KNOWN_FUNCTIONS:  # a racing write stores the same
-                self._coroutines[plain] = coroutine
-        return self.async_to_sync(func) if coroutine else func
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> Flask:
     settings = settings or (container.settings() if container else load_settings())
     container = container or build_container(settings)
     logs.configure(settings.log_level, settings.log_style)
-    app = BastionFlask("bastion")
+    app = Flask("bastion")
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         BASTION_PUBLIC_URL=settings.public_url,
@@ -90,7 +59,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     ids = container.ids()
     request_ids = RequestIds(lambda: ids.new().hex[-16:])
     app.wsgi_app = Envelope(  # type: ignore[method-assign]
-        ProfileLane(app, app.wsgi_app), request_ids, settings.cors_origin_list
+        app.wsgi_app, request_ids, settings.cors_origin_list
     )
     if settings.trusted_proxies:
         hops = settings.trusted_proxies

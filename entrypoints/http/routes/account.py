@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
-
 from application.account.change_password import ChangePasswordCommand
 from application.account.confirm_email_change import ConfirmEmailChangeCommand
 from application.account.delete_account import DeleteAccountCommand
@@ -19,7 +17,6 @@ from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import authenticated, principal
 from entrypoints.http.limits import limited
-from entrypoints.http.rendering import RenderedOnce
 from entrypoints.http.schemas.account import (
     ChangePasswordRequest,
     EmailChangeRequest,
@@ -29,17 +26,16 @@ from entrypoints.http.schemas.common import StatusResponse, UserResponse
 from entrypoints.http.schemas.mfa import CodeRequest, ProofRequest
 
 blp = ApiBlueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in user")
-ME = RenderedOnce(UserResponse())
-"""``GET /me``'s bodies; the profile lane (:mod:`entrypoints.http.profile_lane`) sends them too."""
 
 
 @blp.route("", methods=["GET"])
 @authenticated
-@blp.ready_response(200, UserResponse)
+@blp.response(200, UserResponse)
 @blp.doc(**security_doc())
 @problems(blp, 401)
-def get_me() -> Response:
-    return ME.response(container().get_profile()(GetProfileCommand(principal().user_id)))
+def get_me() -> UserProfile:
+    """The signed-in user's profile."""
+    return container().get_profile()(GetProfileCommand(principal().user_id))
 
 
 @blp.route("", methods=["PATCH"])
