@@ -27,4 +27,4 @@ USER bastion
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
 # Threads, timeouts, limits and the worker class: entrypoints/http/gunicorn_conf.py.
-CMD ["gunicorn", "wsgi:app", "-c", "python:entrypoints.http.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "2", "--reuse-port", "--access-logfile", "-"]
+CMD ["gunicorn", "wsgi:app", "-c", "python:entrypoints.http.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "2", "--reuse-port"]

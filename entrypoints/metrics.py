@@ -1,7 +1,7 @@
 """What Bastion counts for Prometheus, and the body of ``GET /metrics``.
 
 Under gunicorn every worker writes its samples to files in ``PROMETHEUS_MULTIPROC_DIR``
-(``gunicorn.conf.py`` makes that directory before the workers start and tells the
+(``entrypoints/http/gunicorn_conf.py`` makes that directory before the workers start and tells the
 library when one exits), and a scrape, whichever worker answers it, adds all of them up.
 A lone process (``bastion run``, the tests) counts in memory. Every label is a bounded
 set: route templates (never paths), methods, statuses, event types, rate-limit buckets.
@@ -37,6 +37,7 @@ log = logging.getLogger("bastion.metrics")
 # A ``_created`` series beside every counter only doubles the scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]
 UNMATCHED = "unmatched"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OUTBOX_COUNTED_UP_TO = 10_000
 
 REQUESTS = Counter(
@@ -62,6 +63,9 @@ RATE_LIMITED = Counter(
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Any method but HTTP's usual ones is counted as ``other``: a client may send any
+    token as a method, and each would be a series of its own."""
+    method = method if method in _METHODS else "other"
     REQUESTS.labels(method, route, str(status)).inc()
     DURATION.labels(method, route).observe(seconds)
 

@@ -182,6 +182,15 @@ def _secret_problems(settings: Settings) -> list[str]:
         if not parts or any(len(p.encode()) < MIN_SECRET_BYTES for p in parts):
             problems.append(f"BASTION_{name.upper()}: missing or shorter than 32 bytes")
         secrets += parts  # each key of the encryption ring counts as one secret
+    token = settings.metrics_token
+    metrics = token.get_secret_value() if token is not None else None
+    if metrics is not None:  # set but empty would serve /metrics to anyone with no header
+        if len(metrics.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                "BASTION_METRICS_TOKEN: shorter than 32 bytes (unset it to serve /metrics"
+                " without a token)"
+            )
+        secrets.append(metrics)
     if len(set(secrets)) != len(secrets):
         problems.append("BASTION_JWT_SECRET etc.: each secret must be distinct (one per purpose)")
     production = settings.env is Environment.PRODUCTION

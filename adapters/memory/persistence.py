@@ -694,8 +694,8 @@ class MemoryUnitOfWork(UnitOfWork):
         tx = self._open_tx()
         for draft in self._refusals:
             self.events.add(draft)
-        self._refusals.clear()
         tx.apply()
+        self._refusals.clear()  # only now: a failed commit leaves them to be kept alone
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
         report = self.users.changes.report(self._users_changed)

@@ -30,5 +30,7 @@ class RqQueueDepths:
             queue = self._queues.queue(name)
             depths[name, "queued"] = queue.count
             for state, registry in _REGISTRIES.items():
-                depths[name, state] = registry(queue=queue).count
+                # cleanup=False: a scrape only reads; RQ's clean-up would retry or fail
+                # abandoned jobs from the API process, racing the workers' own.
+                depths[name, state] = registry(queue=queue).get_job_count(cleanup=False)
         return depths

@@ -6,6 +6,7 @@ type instead. A passphrase of several ordinary words is not caught: it has too m
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Set
 
 MIN_WORD = 3
@@ -13,6 +14,8 @@ MIN_RUN = 3
 MAX_UNIT = 8
 MAX_CHECKED_LENGTH = 256
 _FEW_SYMBOLS = 3
+_PADDING = frozenset({"Sc", "Sk", "Sm", "Zs"})
+_LATIN_1 = 0x100
 _LEET = str.maketrans(
     {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "|": "i", "l": "i", "0": "o", "5": "s"}
     | {"$": "s", "7": "t", "+": "t"}
@@ -97,9 +100,14 @@ def _filler_ends(text: str, start: int) -> set[int]:
 
 
 def _keyboard_symbol(ch: str) -> bool:
-    """Punctuation and space on a keyboard: what people pad a common word with. Other
-    symbols (emoji, pictographs, marks of scripts the lists do not hold) are content."""
-    return ch.isascii() and not ch.isalnum()
+    """What people pad a common word with: punctuation, currency, math and modifier signs
+    and spaces in any script, and every other sign of Latin-1, which European keyboards
+    type (``!``, ``£``, ``€``, ``§``, ``°``). Other symbols (emoji, pictographs) and the
+    letters and marks of scripts the lists do not hold are content."""
+    if ch.isalnum():
+        return False
+    category = unicodedata.category(ch)
+    return ord(ch) < _LATIN_1 or category[0] == "P" or category in _PADDING
 
 
 def _run_end(text: str, start: int, linked: _Link) -> int:

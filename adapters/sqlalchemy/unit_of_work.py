@@ -106,8 +106,8 @@ class SqlUnitOfWork(UnitOfWork):
         session = self._open_session()
         for draft in self._refusals:
             self.events.add(draft)
-        self._refusals.clear()
         session.commit()
+        self._refusals.clear()  # only now: a failed commit leaves them to be kept alone
         self._committed.extend(self._callbacks)
         self._callbacks.clear()
         report = self.users.changes.report(self._users_changed)

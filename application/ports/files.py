@@ -12,7 +12,7 @@ from typing import BinaryIO, Final, Protocol
 from domain.profile import ImageType
 
 CONTENT_TYPES: Final[Mapping[str, str]] = MappingProxyType(
-    {"zip": "application/zip", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+    {"zip": "application/zip"} | {kind.extension.lstrip("."): kind.value for kind in ImageType}
 )
 """A key's extension names its content type: stores keep no other metadata. Each of these
 formats opens with a binary magic number, never with text."""

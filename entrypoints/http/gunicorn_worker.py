@@ -37,6 +37,10 @@ from entrypoints.settings import Settings
 
 _END_OF_HEAD = b"\r\n\r\n"
 _READ_SIZE = 64 * 1024
+MAX_BUFFERED_HEAD = 64 * 1024
+"""The longest head the loop keeps for a connection (431 beyond): gunicorn's own limits
+allow about 800 KiB (100 fields of 8 KiB), which a thousand waiting connections would hold
+in one worker's memory. The proxy in front allows 32 KiB."""
 _TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 _TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -69,7 +73,7 @@ class HeadBufferingWorker(ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._heads: dict[TConn, _Head] = {}  # in arrival order, so in deadline order
-        self._head_limit = head_limit(self.cfg)
+        self._head_limit = min(head_limit(self.cfg), MAX_BUFFERED_HEAD)
         self._header_timeout = 0.0
 
     @classmethod

@@ -61,10 +61,10 @@ def test_rate_limit_refusals_are_counted_by_bucket(make_bastion: BastionFactory)
 
 
 def test_with_a_token_set_metrics_need_it_as_a_bearer_token(make_bastion: BastionFactory) -> None:
-    bastion = make_bastion(metrics_token="scrape-me-0123456789")
+    bastion = make_bastion(metrics_token="scrape-me-0123456789-0123456789-0123")
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "scrape-me"}):
         refused = bastion.client.get("/metrics", headers=headers)
         assert (refused.status_code, refused.json["code"]) == (401, "invalid_token")
     assert "bastion_http_requests_total" in str(
-        scrape(bastion, Authorization="Bearer scrape-me-0123456789")
+        scrape(bastion, Authorization="Bearer scrape-me-0123456789-0123456789-0123")
     )

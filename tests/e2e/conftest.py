@@ -31,7 +31,7 @@ from tests.support.settings import TEST_SECRETS
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 GUNICORN_SETTINGS = "python:entrypoints.http.gunicorn_conf"
-METRICS_TOKEN = "e2e-metrics-token-0123456789"
+METRICS_TOKEN = "e2e-metrics-token-0123456789-0123456789"
 
 
 def gunicorn(port: int, workers: int = 2) -> list[str]:

@@ -39,8 +39,8 @@ class UtcDateTime(fields.DateTime):
 
 
 class SecretField(fields.String):
-    """A password or a code: only ever hashed or compared, never stored as text, so any
-    character is taken (the NUL character included)."""
+    """A password: only ever hashed or compared, never stored as text, so any character is
+    taken (the NUL character included)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Length(min=1, max=MAX_SECRET_INPUT))

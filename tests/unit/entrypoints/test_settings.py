@@ -253,3 +253,11 @@ def test_the_header_deadline_is_positive_and_bounded(tmp_path: Path) -> None:
         assert any(
             p.startswith("BASTION_HEADER_TIMEOUT") for p in refusal(tmp_path, header_timeout=bad)
         )
+
+
+@pytest.mark.parametrize("token", ["", "short-token"])
+def test_a_metrics_token_set_but_empty_or_short_is_refused(tmp_path: Path, token: str) -> None:
+    """Empty, it would match a request with no ``Authorization`` header at all."""
+    problems = refusal(tmp_path, metrics_token=token)
+    assert any(p.startswith("BASTION_METRICS_TOKEN:") for p in problems)
+    assert production(tmp_path, metrics_token="m" * 32).metrics_token is not None
