@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 
+from application.auth.register_user import RegisterUserCommand
+from application.auth.verify_email import VerifyEmailCommand
+from domain.errors import InvalidCodeError
+from domain.values import EmailAddress
 from entrypoints.container import build_container
+from tests.support.clock import ManualClock
 from tests.support.geo import city_database
+from tests.support.notifier import RecordingNotifier
 from tests.support.settings import test_settings as settings_in
 
 SIDE_EFFECTS = {"migrate"}  # runs Alembic against the database
@@ -37,4 +44,24 @@ def test_every_provider_of_the_memory_container_builds(tmp_path: Path, geo: str)
             "geoip": "GeoIpLocator",
         }[geo]
     )
+    container.reset_singletons()
+
+
+def test_a_clock_and_a_notifier_set_on_the_container_reach_the_use_cases(tmp_path: Path) -> None:
+    container = build_container(settings_in(tmp_path), store="memory")
+    clock, mail = ManualClock(datetime(2031, 5, 6, 7, 8, tzinfo=UTC)), RecordingNotifier()
+    container.clock.override(clock)
+    container.notifier.override(mail)
+
+    command = RegisterUserCommand("ada@example.com", "correct horse battery staple", "Ada", "B")
+    container.register_user()(command)
+    with container.uow() as uow:
+        user = uow.users.get_by_email(EmailAddress.parse("ada@example.com"))
+    code = mail.last_code("ada@example.com")
+    clock.advance(minutes=16)  # past the code's 15 minutes, on the clock the store reads
+
+    assert user is not None
+    assert user.created_at == datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
+    with pytest.raises(InvalidCodeError):
+        container.verify_email()(VerifyEmailCommand("ada@example.com", code))
     container.reset_singletons()
