@@ -32,6 +32,21 @@ def _lifetimes(settings: Settings) -> SessionLifetimes:
     )
 
 
+def _codes(
+    policy: CodePolicy,
+    core: providers.DependenciesContainer,
+    state: providers.DependenciesContainer,
+) -> providers.Singleton[OneTimeCodes]:
+    """One purpose's codes, held in the challenge store under that purpose."""
+    return providers.Singleton(
+        OneTimeCodes,
+        store=state.challenges,
+        secrets=core.secrets,
+        digester=core.digester,
+        policy=policy,
+    )
+
+
 class Steps(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     core = providers.DependenciesContainer()
@@ -56,41 +71,11 @@ class Steps(containers.DeclarativeContainer):
         NoticeBudget, store=state.challenges, digester=core.digester
     )
 
-    email_codes = providers.Singleton(
-        OneTimeCodes,
-        store=state.challenges,
-        secrets=core.secrets,
-        digester=core.digester,
-        policy=providers.Object(CodePolicy(purpose="email_verification")),
-    )
-    login_sms_codes = providers.Singleton(
-        OneTimeCodes,
-        store=state.challenges,
-        secrets=core.secrets,
-        digester=core.digester,
-        policy=providers.Object(CodePolicy(purpose="login_sms", ttl_seconds=300)),
-    )
-    sms_setup_codes = providers.Singleton(
-        OneTimeCodes,
-        store=state.challenges,
-        secrets=core.secrets,
-        digester=core.digester,
-        policy=providers.Object(CodePolicy(purpose="sms_setup", ttl_seconds=600)),
-    )
-    phone_codes = providers.Singleton(
-        OneTimeCodes,
-        store=state.challenges,
-        secrets=core.secrets,
-        digester=core.digester,
-        policy=providers.Object(CodePolicy(purpose="phone_verification", ttl_seconds=600)),
-    )
-    email_change_codes = providers.Singleton(
-        OneTimeCodes,
-        store=state.challenges,
-        secrets=core.secrets,
-        digester=core.digester,
-        policy=providers.Object(CodePolicy(purpose="email_change")),
-    )
+    email_codes = _codes(CodePolicy(purpose="email_verification"), core, state)
+    login_sms_codes = _codes(CodePolicy(purpose="login_sms", ttl_seconds=300), core, state)
+    sms_setup_codes = _codes(CodePolicy(purpose="sms_setup", ttl_seconds=600), core, state)
+    phone_codes = _codes(CodePolicy(purpose="phone_verification", ttl_seconds=600), core, state)
+    email_change_codes = _codes(CodePolicy(purpose="email_change"), core, state)
     sms_codes = providers.Singleton(
         SmsCodes,
         throttle=throttle,
