@@ -1,0 +1,95 @@
+"""Short-lived state: rate limits, caches, challenges, locks, published events and the job
+queues, in Redis (``config.ephemeral == "redis"``) or in this process (``"memory"``)."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.memory.ephemeral import (
+    MemoryChallengeStore,
+    MemoryLock,
+    MemoryProfileCache,
+    MemoryRateLimiter,
+    MemorySessionValidityCache,
+)
+from adapters.memory.messaging import MemoryEventPublisher
+from adapters.redis.challenge_store import RedisChallengeStore
+from adapters.redis.client import RedisConnector
+from adapters.redis.health import RedisHealthProbe
+from adapters.redis.invalidation_feed import RedisInvalidationFeed
+from adapters.redis.lock import RedisLock
+from adapters.redis.profile_cache import RedisProfileCache
+from adapters.redis.publisher import RedisEventPublisher
+from adapters.redis.rate_limiter import RedisRateLimiter
+from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.rq.depths import RqQueueDepths
+from adapters.rq.queues import RqQueues
+from application.account.get_profile import ForgetProfiles
+from application.common.near_cache import NearCache
+from entrypoints.settings import Settings
+
+
+def _redis_url(settings: Settings) -> str:
+    return settings.redis_url.get_secret_value() if settings.redis_url else ""
+
+
+class State(containers.DeclarativeContainer):
+    config = providers.Configuration()
+    settings = providers.Dependency(instance_of=Settings)
+    core = providers.DependenciesContainer()
+
+    redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
+    redis_probe = providers.Singleton(RedisHealthProbe, connector=redis)
+
+    profile_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisProfileCache, connector=redis),
+        memory=providers.Singleton(MemoryProfileCache, clock=core.clock),
+    )
+    near_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(
+            NearCache, feed=providers.Singleton(RedisInvalidationFeed, connector=redis)
+        ),
+        memory=providers.Singleton(NearCache, feed=None),
+    )
+    """This process's copies of sessions' validity and profiles (the embedded default's
+    caches are in-process already, so it keeps none)."""
+    forget_profiles = providers.Singleton(ForgetProfiles, cache=profile_cache, near=near_cache)
+    validity_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisSessionValidityCache, connector=redis),
+        memory=providers.Singleton(MemorySessionValidityCache, clock=core.clock),
+    )
+
+    fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=core.clock)
+    limiter = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(
+            RedisRateLimiter, connector=redis, clock=core.clock, fallback=fallback_limiter
+        ),
+        memory=fallback_limiter,
+    )
+    challenges = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisChallengeStore, connector=redis),
+        memory=providers.Singleton(MemoryChallengeStore, clock=core.clock),
+    )
+    lock = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisLock, connector=redis),
+        memory=providers.Singleton(MemoryLock, clock=core.clock),
+    )
+    publisher = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisEventPublisher, connector=redis),
+        memory=providers.Singleton(MemoryEventPublisher),
+    )
+
+    queues = providers.Singleton(RqQueues, connector=redis)
+    queue_depths = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RqQueueDepths, queues=queues),
+        memory=providers.Object(dict),
+    )
+    """``{(queue, state): jobs}`` for ``/metrics``; the in-process worker keeps no queue."""
