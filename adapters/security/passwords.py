@@ -1,4 +1,5 @@
-"""bcrypt over a keyed pre-hash (SECURITY PW-01, PW-02, EN-01, RL-07)."""
+"""bcrypt over a keyed pre-hash (SECURITY PW-01, PW-02, EN-01), and the admission that
+bounds how many checks run at once (RL-07)."""
 
 from __future__ import annotations
 
@@ -26,35 +27,22 @@ class BcryptPasswordHasher(PasswordHasher):
     (it raises past it) and nothing truncates; the pepper lives outside the database, so a
     stolen table alone cannot be cracked. The scheme name is stored beside the bcrypt
     string; a new scheme or pepper gets a new name and old hashes are upgraded on login.
-
-    bcrypt is CPU-bound: it runs as :class:`BoundedCpuWork`, at most ``max_concurrent``
-    hashes or checks at once in this process and ``waiting`` more waiting their turn while
-    a check typically takes less than ``line_open_below_seconds`` (otherwise one at a time
-    and none waiting), at a lower CPU priority than request threads; other callers are
-    shed at once with ``UnavailableError`` instead of queuing until the worker times out.
+    It runs on the caller's thread, unbounded: :class:`AdmittedPasswordHasher` bounds it.
     """
 
-    def __init__(
-        self,
-        pepper: bytes,
-        rounds: int,
-        max_concurrent: int = 2,
-        waiting: int = 1,
-        line_open_below_seconds: float = 1.0,
-    ) -> None:
+    def __init__(self, pepper: bytes, rounds: int) -> None:
         if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
             raise ValueError(f"bcrypt rounds must be within {MIN_ROUNDS}..{MAX_ROUNDS}")
         if len(pepper) < MIN_PEPPER_BYTES:
             raise ValueError(f"the password pepper needs at least {MIN_PEPPER_BYTES} bytes")
         self._pepper = pepper
         self._rounds = rounds
-        self._work = BoundedCpuWork(max_concurrent, waiting, line_open_below_seconds, name="bcrypt")
         self._dummy: bytes | None = None
         self._dummy_lock = threading.Lock()
 
     def hash(self, password: str) -> PasswordHash:
         salt = bcrypt.gensalt(self._rounds)
-        value: bytes = self._work.run(bcrypt.hashpw, self._prehash(password), salt)
+        value: bytes = bcrypt.hashpw(self._prehash(password), salt)
         return PasswordHash(SCHEME, value.decode("ascii"))
 
     def verify(self, password: str, stored: PasswordHash | None) -> bool:
@@ -64,7 +52,7 @@ class BcryptPasswordHasher(PasswordHasher):
             target, real = stored.value.encode("ascii", "replace"), True
         else:
             target, real = self.warm_up(), False
-        matched = self._work.run(_check, self._prehash(password), target)
+        matched = _check(self._prehash(password), target)
         return real and matched
 
     def needs_rehash(self, stored: PasswordHash) -> bool:
@@ -81,6 +69,37 @@ class BcryptPasswordHasher(PasswordHasher):
     def _prehash(self, password: str) -> bytes:
         mac = hmac.new(self._pepper, normalise(password).encode(), hashlib.sha256)
         return base64.b64encode(mac.digest())
+
+
+class AdmittedPasswordHasher(PasswordHasher):
+    """Another hasher's hashes and checks, run as :class:`BoundedCpuWork`: at most
+    ``max_concurrent`` at once in this process and ``waiting`` more waiting their turn
+    while a check typically takes less than ``line_open_below_seconds`` (otherwise one at
+    a time and none waiting), at a lower CPU priority than request threads; other callers
+    are shed at once with ``UnavailableError`` instead of queuing until the worker times
+    out. Built by the container around the real hasher."""
+
+    def __init__(
+        self,
+        inner: BcryptPasswordHasher,
+        max_concurrent: int = 2,
+        waiting: int = 1,
+        line_open_below_seconds: float = 1.0,
+    ) -> None:
+        self._inner = inner
+        self._work = BoundedCpuWork(max_concurrent, waiting, line_open_below_seconds, name="bcrypt")
+
+    def hash(self, password: str) -> PasswordHash:
+        return self._work.run(self._inner.hash, password)
+
+    def verify(self, password: str, stored: PasswordHash | None) -> bool:
+        return self._work.run(self._inner.verify, password, stored)
+
+    def needs_rehash(self, stored: PasswordHash) -> bool:
+        return self._inner.needs_rehash(stored)
+
+    def warm_up(self) -> bytes:
+        return self._inner.warm_up()
 
 
 def _check(prehashed: bytes, stored: bytes) -> bool:

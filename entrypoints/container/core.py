@@ -11,7 +11,7 @@ from adapters.images.pillow import PillowImageSanitizer
 from adapters.security.blocklist import ShippedPasswordBlocklist
 from adapters.security.digests import HmacDigester
 from adapters.security.network import HmacNetworkHasher
-from adapters.security.passwords import BcryptPasswordHasher
+from adapters.security.passwords import AdmittedPasswordHasher, BcryptPasswordHasher
 from adapters.security.qr import SegnoQrRenderer
 from adapters.security.secret_box import FernetSecretBox
 from adapters.security.secrets import SystemSecretGenerator
@@ -40,9 +40,12 @@ class Core(containers.DeclarativeContainer):
     secrets = providers.Singleton(SystemSecretGenerator)
 
     hasher = providers.Singleton(
-        BcryptPasswordHasher,
-        pepper=providers.Callable(lambda s: s.secret("password_pepper"), settings),
-        rounds=settings.provided.bcrypt_rounds,
+        AdmittedPasswordHasher,
+        inner=providers.Singleton(
+            BcryptPasswordHasher,
+            pepper=providers.Callable(lambda s: s.secret("password_pepper"), settings),
+            rounds=settings.provided.bcrypt_rounds,
+        ),
         max_concurrent=settings.provided.max_concurrent_password_checks,
         waiting=settings.provided.password_checks_in_line,
     )

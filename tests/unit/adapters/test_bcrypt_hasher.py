@@ -6,7 +6,7 @@ import unicodedata
 import bcrypt
 import pytest
 
-from adapters.security.passwords import SCHEME, BcryptPasswordHasher
+from adapters.security.passwords import SCHEME, AdmittedPasswordHasher, BcryptPasswordHasher
 from domain.errors import UnavailableError
 from domain.passwords import PasswordHash
 
@@ -18,6 +18,10 @@ REAL_CHECKPW = bcrypt.checkpw
 def a_hasher(**overrides: object) -> BcryptPasswordHasher:
     options: dict[str, object] = {"pepper": PEPPER, "rounds": 4} | overrides
     return BcryptPasswordHasher(**options)  # type: ignore[arg-type]
+
+
+def an_admitted_hasher(**admission: object) -> AdmittedPasswordHasher:
+    return AdmittedPasswordHasher(a_hasher(), **admission)  # type: ignore[arg-type]
 
 
 def test_the_stored_hash_names_its_scheme_and_carries_the_configured_cost() -> None:
@@ -105,7 +109,7 @@ def _blocking_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, 
 def test_without_a_line_checks_beyond_the_concurrency_bound_are_shed_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, line_open_below_seconds=0)
+    hasher = an_admitted_hasher(max_concurrent=1, line_open_below_seconds=0)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
@@ -126,7 +130,7 @@ def test_without_a_line_checks_beyond_the_concurrency_bound_are_shed_at_once(
 def test_with_no_line_told_a_second_check_is_refused_while_one_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, waiting=0, line_open_below_seconds=60)
+    hasher = an_admitted_hasher(max_concurrent=1, waiting=0, line_open_below_seconds=60)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     first = threading.Thread(target=hasher.verify, args=(PASSWORD, stored))
@@ -147,7 +151,7 @@ def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
 def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = a_hasher(max_concurrent=1, line_open_below_seconds=60)
+    hasher = an_admitted_hasher(max_concurrent=1, line_open_below_seconds=60)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
@@ -177,5 +181,5 @@ def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     assert results == [True, True]
 
 
-def _in_line(hasher: BcryptPasswordHasher) -> bool:
+def _in_line(hasher: AdmittedPasswordHasher) -> bool:
     return hasher._work._here().outstanding >= 2  # one running, one waiting
