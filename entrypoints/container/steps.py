@@ -131,11 +131,9 @@ class Steps(containers.DeclarativeContainer):
         uow_factory=storage.uow.provider,
         cache=state.validity_cache,
         publisher=state.publisher,
-        near=state.near_cache,
     )
     validity = providers.Singleton(
         SessionValidity,
         uow_factory=storage.uow.provider,
         cache=state.validity_cache,
-        near=state.near_cache,
     )
