@@ -9,10 +9,9 @@ made it cheaper; ``bench/run.py`` tells how fast the whole stack is.
 Starts PostgreSQL, Redis, the sinks and gunicorn as ``bench/run.py`` does (with a few
 users), signs one user in, then runs each app's WSGI callable in a process of its own
 under callgrind: a warm-up, then ``--requests`` requests counted. Gunicorn is not counted.
-Valgrind runs code about fifty times slower, so the near cache's trust window and the
-outbox interval are lengthened in the counted process: otherwise most requests would
-read the invalidation feed or check the outbox, which real traffic does once per 50 ms
-or 0.5 s per process.
+Valgrind runs code about fifty times slower, so the outbox interval is lengthened in the
+counted process: otherwise most requests would check the outbox, which real traffic does
+once per 0.5 s per process.
 """
 
 from __future__ import annotations
@@ -135,9 +134,7 @@ def _bastion() -> Callable[..., Iterable[bytes]]:
     app: Any = importlib.import_module("wsgi").app
     key = importlib.import_module("entrypoints.http.api").CONTAINER_KEY
     container = app.extensions[key]
-    near = container.near_cache()
-    near._window, near._hold = 3600.0, 3601.0  # see the module docstring
-    container.authenticate()._validity._drain_interval = timedelta(hours=1)
+    container.authenticate()._validity._drain_interval = timedelta(hours=1)  # see above
     return app
 
 

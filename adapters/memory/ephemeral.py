@@ -9,15 +9,13 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from application.ports.ephemeral import (
     ChallengeStore,
     Decision,
-    FeedPage,
-    InvalidationFeed,
     Limit,
     Lock,
     ProfileCache,
@@ -127,47 +125,6 @@ class MemoryProfileCache(ProfileCache):
         with self._lock:
             for user_id in user_ids:
                 self._entries.set(str(user_id), _TOMBSTONE, now + self._tombstone_ms, now)
-
-
-class MemoryInvalidationFeed(InvalidationFeed):
-    """The Redis stream's rules in-process: numbered entries, the oldest trimmed beyond
-    ``max_entries``, and a reader whose cursor was trimmed (or cleared) gets an
-    incomplete page. ``clear`` is what FLUSHALL does to the stream."""
-
-    def __init__(self, max_entries: int = 10_000, page_size: int = 500) -> None:
-        self._max_entries = max_entries
-        self._page_size = page_size
-        self._lock = threading.Lock()
-        self._entries: dict[int, tuple[str, ...]] = {}
-        self._numbers = itertools.count(1)
-
-    def publish(self, keys: Sequence[str]) -> bool:
-        if keys:
-            with self._lock:
-                self._append(tuple(keys))
-        return True
-
-    def read(self, after: str | None) -> FeedPage | None:
-        with self._lock:
-            start = int(after) if after is not None else None
-            if start is None or start not in self._entries:
-                return FeedPage(str(self._append(())), (), complete=False)
-            newer = sorted(n for n in self._entries if n > start)
-            page = newer[: self._page_size]
-            keys = tuple(key for n in page for key in self._entries[n])
-            cursor = str(page[-1]) if page else str(start)
-            return FeedPage(cursor, keys, complete=len(newer) <= self._page_size)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def _append(self, keys: tuple[str, ...]) -> int:
-        number = next(self._numbers)
-        self._entries[number] = keys
-        while len(self._entries) > self._max_entries:
-            del self._entries[min(self._entries)]
-        return number
 
 
 class MemoryRateLimiter(RateLimiter):

@@ -160,11 +160,9 @@ class _Transaction:
             raise LookupError(f"{what} {key} does not exist")
 
 
-def _shown(user: User, *, with_sign_in: bool = True) -> UserProfile:
-    """What ``GET /me`` shows, but ``updated_at``, which counters move too (and, unless
-    ``with_sign_in``, but ``last_login_at``, which a sign-in moves)."""
-    shown = replace(UserProfile.of(user), updated_at=user.created_at)
-    return shown if with_sign_in else replace(shown, last_login_at=None)
+def _shown(user: User) -> UserProfile:
+    """What ``GET /me`` shows, but ``updated_at``, which counters move too."""
+    return replace(UserProfile.of(user), updated_at=user.created_at)
 
 
 class MemoryUserRepository(UserRepository):
@@ -193,10 +191,8 @@ class MemoryUserRepository(UserRepository):
             raise EmailTakenError()
         before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
-        if before is None or _shown(before, with_sign_in=False) != _shown(user, with_sign_in=False):
+        if before is None or _shown(before) != _shown(user):
             self.changes.changed.add(user.id)
-        elif _shown(before) != _shown(user):
-            self.changes.touched.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:

@@ -33,8 +33,6 @@ PROFILE_FIELDS = (
     "last_login_at",
 )
 """The columns ``UserProfile`` shows, but ``updated_at``, which counters move too."""
-QUIET_FIELDS = frozenset({"last_login_at"})
-"""Shown, but moved by the system rather than by a request to change the account."""
 
 _BY_ID = select(*(attribute.class_attribute for attribute in inspect(UserRow).column_attrs)).where(
     UserRow.id == bindparam("user_id")
@@ -47,8 +45,7 @@ class SqlUserRepository(UserRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
         self.changes = ChangedUsers()
-        """Whose profile (as ``GET /me`` shows it) this transaction changed or deleted;
-        ``touched``: only in ``QUIET_FIELDS``."""
+        """Whose profile (as ``GET /me`` shows it) this transaction changed or deleted."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         if not for_update:
@@ -79,11 +76,8 @@ class SqlUserRepository(UserRepository):
         violation) is ``EmailTakenError`` here, not an error at commit."""
         merged = self._session.merge(user_to_row(user))
         state = inspect(merged)
-        moved = {name for name in PROFILE_FIELDS if state.attrs[name].history.has_changes()}
-        if moved - QUIET_FIELDS:
+        if any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS):
             self.changes.changed.add(user.id)
-        elif moved:
-            self.changes.touched.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:

@@ -2,23 +2,21 @@
 
 PostgreSQL is the truth. A revocation commits first, then overwrites the cache entry with
 a tombstone ("0"), so a reader that loaded "valid" just before the commit cannot cache it
-again (its SET NX loses), and publishes the session on the invalidation feed, holding its
-answer until no process trusts its copy (``application.common.near_cache``). The
-revocation also sits in an outbox, written in the same transaction and cleared once the
-tombstone and the publish landed. If the cache was unreachable, the revoker waits one
-drain interval before it answers: by then every process checks the outbox before it
-trusts its cache again (``application.common.validity``; SECURITY SE-07, FI-04), so no
-request sent after the answer sees a stale "valid".
+again (its SET NX loses), and answers at once. The revocation also sits in an outbox,
+written in the same transaction and cleared once the tombstone landed; while it is not
+empty, every process reads validity from the database (``application.common.validity``;
+SECURITY SE-07, FI-04). Only when the tombstone could not land (Redis away from this
+process) does the revoker wait, one outbox check interval, before it answers: by then
+every process has seen the outbox, so no request sent after the answer is served a stale
+"valid" by a Redis this process could not reach.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from application.common.messages import announce
-from application.common.near_cache import NearCache, session_key
 from application.common.validity import DRAIN_INTERVAL
 from application.ports.ephemeral import SessionValidityCache
 from application.ports.messaging import EventPublisher
@@ -28,23 +26,22 @@ from domain.sessions import DeviceSession, RevokeReason
 
 
 class SessionRevoker:
-    """``hold`` must be at least the readers' drain interval; ``sleep`` waits it out."""
+    """``sleep`` waits out ``hold`` (at least the readers' outbox check interval) after a
+    revocation whose tombstone could not land, and only then."""
 
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
         cache: SessionValidityCache,
         publisher: EventPublisher,
-        near: NearCache | None = None,
+        sleep: Callable[[float], None],
         hold: timedelta = DRAIN_INTERVAL,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
         self._publisher = publisher
-        self._near = near or NearCache(None)
-        self._hold = hold
         self._sleep = sleep
+        self._hold = hold
 
     def revoke(
         self, uow: UnitOfWork, session: DeviceSession, reason: RevokeReason, at: datetime
@@ -64,7 +61,7 @@ class SessionRevoker:
         at: datetime,
         keep: SessionId | None = None,
     ) -> int:
-        """Revoke the user's active sessions but ``keep``; one wait at most for them all."""
+        """Revoke the user's active sessions but ``keep``."""
         sessions = [s for s in uow.sessions.list_active(user_id, at) if s.id != keep]
         revoked = [s.id for s in sessions if self._mark(uow, s, reason, at)]
         if revoked:
@@ -84,9 +81,8 @@ class SessionRevoker:
         return True
 
     def _forget(self, session_ids: Sequence[SessionId], user_id: UserId, at: datetime) -> None:
+        """What failed to land stays in the outbox for the next check to tombstone."""
         landed = [session_id for session_id in session_ids if self._cache.tombstone(session_id)]
-        if landed and not self._near.drop([session_key(s) for s in landed]):
-            landed = []
         try:
             if landed:
                 with self._uow_factory() as uow:
@@ -97,5 +93,3 @@ class SessionRevoker:
         finally:
             if len(landed) < len(session_ids):
                 self._sleep(self._hold.total_seconds())
-            else:
-                self._near.settle()

@@ -3,7 +3,7 @@ used code be used again: the durable facts live behind the persistence ports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,31 +44,6 @@ class ProfileCache(Protocol):
 
     def forget(self, user_ids: Iterable[UserId]) -> None:
         """After a commit that changed these users: a 10-second tombstone over each."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class FeedPage:
-    """What was published after a cursor. ``complete`` is False when some of it may be
-    missing (the feed was trimmed or flushed, or this is the first read): the reader
-    then drops every copy it holds. ``cursor`` is where the next read starts."""
-
-    cursor: str
-    keys: tuple[str, ...]
-    complete: bool
-
-
-class InvalidationFeed(Protocol):
-    """``cache:invalidations``: the keys of cache entries that changed, in the order they
-    were published, for every process to read. Never raises."""
-
-    def publish(self, keys: Sequence[str]) -> bool:
-        """Append these keys as one entry; False when the feed was unreachable."""
-        ...
-
-    def read(self, after: str | None) -> FeedPage | None:
-        """The keys published after ``after`` (a page's cursor; None: start now, an
-        incomplete page). None when the feed is unreachable."""
         ...
 
 

@@ -357,10 +357,9 @@ class ExportRepository(Protocol):
 
 class UsersChanged(Protocol):
     """Told by a unit of work, after its commit, whose profile (as ``GET /me`` shows it)
-    it changed. ``settle`` is False when the only change was a sign-in's
-    ``last_login_at``: nobody asked for it, so nobody waits for every process to show it."""
+    it changed or deleted."""
 
-    def __call__(self, user_ids: frozenset[UserId], *, settle: bool) -> None: ...
+    def __call__(self, user_ids: frozenset[UserId]) -> None: ...
 
 
 class EventsRecorded(Protocol):
@@ -370,24 +369,22 @@ class EventsRecorded(Protocol):
 
 
 class ChangedUsers:
-    """What a user repository changed in one transaction, for its unit of work to tell
-    ``UsersChanged`` after the commit: ``changed`` at someone's request (or deleted),
-    ``touched`` only where a sign-in moved ``last_login_at``. A failed sign-in changes
-    only counters, so it is in neither (and costs what an unknown email costs, EN-01)."""
+    """Whose profile one transaction changed (a sign-in's ``last_login_at`` included) or
+    deleted, for its unit of work to tell ``UsersChanged`` after the commit. A failed
+    sign-in changes only counters, so it is not here (and costs what an unknown email
+    costs, EN-01)."""
 
     def __init__(self) -> None:
         self.changed: set[UserId] = set()
-        self.touched: set[UserId] = set()
 
     def report(self, hook: UsersChanged | None) -> Callable[[], None] | None:
         """The call that tells ``hook`` what this transaction changed (None: nothing to
         tell), and a fresh start for the next transaction."""
-        loud, quiet = frozenset(self.changed), frozenset(self.touched)
+        changed = frozenset(self.changed)
         self.changed.clear()
-        self.touched.clear()
-        if hook is None or not (loud or quiet):
+        if hook is None or not changed:
             return None
-        return lambda: hook(loud | quiet, settle=bool(loud))
+        return lambda: hook(changed)
 
 
 class UnitOfWork(Protocol):

@@ -81,7 +81,6 @@ class Container(containers.DeclarativeContainer):
 
     redis = state.container.redis
     profile_cache = state.container.profile_cache
-    near_cache = state.container.near_cache
     forget_profiles = state.container.forget_profiles
     challenges = state.container.challenges
     lock = state.container.lock

@@ -16,7 +16,6 @@ from adapters.memory.messaging import MemoryEventPublisher
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.health import RedisHealthProbe
-from adapters.redis.invalidation_feed import RedisInvalidationFeed
 from adapters.redis.lock import RedisLock
 from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
@@ -24,8 +23,6 @@ from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionValidityCache
 from adapters.rq.depths import RqQueueDepths
 from adapters.rq.queues import RqQueues
-from application.account.get_profile import ForgetProfiles
-from application.common.near_cache import NearCache
 from entrypoints.settings import Settings
 
 
@@ -46,16 +43,8 @@ class State(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisProfileCache, connector=redis),
         memory=providers.Singleton(MemoryProfileCache, clock=core.clock),
     )
-    near_cache = providers.Selector(
-        config.ephemeral,
-        redis=providers.Singleton(
-            NearCache, feed=providers.Singleton(RedisInvalidationFeed, connector=redis)
-        ),
-        memory=providers.Singleton(NearCache, feed=None),
-    )
-    """This process's copies of sessions' validity and profiles (the embedded default's
-    caches are in-process already, so it keeps none)."""
-    forget_profiles = providers.Singleton(ForgetProfiles, cache=profile_cache, near=near_cache)
+    forget_profiles = profile_cache.provided.forget
+    """Told by every unit of work whose profiles it changed: tombstones them after the commit."""
     validity_cache = providers.Selector(
         config.ephemeral,
         redis=providers.Singleton(RedisSessionValidityCache, connector=redis),

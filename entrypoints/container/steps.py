@@ -3,6 +3,7 @@ codes, issuing and revoking sessions, second factors."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -131,11 +132,10 @@ class Steps(containers.DeclarativeContainer):
         uow_factory=storage.uow.provider,
         cache=state.validity_cache,
         publisher=state.publisher,
-        near=state.near_cache,
+        sleep=providers.Object(time.sleep),
     )
     validity = providers.Singleton(
         SessionValidity,
         uow_factory=storage.uow.provider,
         cache=state.validity_cache,
-        near=state.near_cache,
     )

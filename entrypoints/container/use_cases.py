@@ -246,7 +246,6 @@ class UseCases(containers.DeclarativeContainer):
         GetProfile,
         uow_factory=storage.read_uow.provider,
         cache=state.profile_cache,
-        near=state.near_cache,
     )
     update_profile = providers.Factory(
         UpdateProfile,

@@ -16,7 +16,6 @@ import redis
 
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
-    MemoryInvalidationFeed,
     MemoryLock,
     MemoryProfileCache,
     MemoryRateLimiter,
@@ -25,7 +24,6 @@ from adapters.memory.ephemeral import (
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
-from adapters.redis.invalidation_feed import RedisInvalidationFeed
 from adapters.redis.lock import RedisLock
 from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
@@ -34,7 +32,6 @@ from adapters.redis.session_cache import RedisSessionValidityCache
 from application.ports.ephemeral import (
     ChallengeStore,
     Decision,
-    InvalidationFeed,
     Limit,
     Lock,
     ProfileCache,
@@ -76,13 +73,6 @@ class MemoryBackend:
 
     def profiles(self) -> ProfileCache:
         return MemoryProfileCache(self.clock)
-
-    def feed(self, page_size: int = 500) -> InvalidationFeed:
-        self.feed_impl = MemoryInvalidationFeed(page_size=page_size)
-        return self.feed_impl
-
-    def flush_feed(self) -> None:
-        self.feed_impl.clear()
 
     def challenges(self) -> ChallengeStore:
         return MemoryChallengeStore(self.clock)
@@ -129,12 +119,6 @@ class RedisBackend:
 
     def profiles(self) -> ProfileCache:
         return RedisProfileCache(self.connector)
-
-    def feed(self, page_size: int = 500) -> InvalidationFeed:
-        return RedisInvalidationFeed(self.connector, page_size=page_size)
-
-    def flush_feed(self) -> None:
-        self.client.flushall()
 
     def challenges(self) -> ChallengeStore:
         return RedisChallengeStore(self.connector)

@@ -20,7 +20,6 @@ from adapters.memory.ephemeral import MemoryRateLimiter
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.health import RedisHealthProbe
-from adapters.redis.invalidation_feed import RedisInvalidationFeed
 from adapters.redis.lock import RedisLock
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
@@ -411,86 +410,6 @@ def test_the_memory_publisher_records_every_message() -> None:
     assert backend.publisher_impl.messages == [("session:revoked", {"id": "s1"})]
 
 
-# --- InvalidationFeed ----------------------------------------------------------------
-
-
-def test_a_first_read_is_incomplete_and_later_reads_return_what_was_published_since(
-    backend: Backend,
-) -> None:
-    feed = backend.feed()
-    feed.publish(["session:before"])
-    first = feed.read(None)
-    assert first is not None
-    assert first.complete is False
-    assert first.keys == ()
-
-    assert feed.publish(["session:a", "user:b"])
-    assert feed.publish(["session:c"])
-    assert feed.publish([])
-    page = feed.read(first.cursor)
-
-    assert page is not None
-    assert page.complete
-    assert page.keys == ("session:a", "user:b", "session:c")
-    again = feed.read(page.cursor)
-    assert again == type(page)(page.cursor, (), complete=True)
-
-
-def test_readers_keep_their_own_cursors(backend: Backend) -> None:
-    feed = backend.feed()
-    early = feed.read(None)
-    feed.publish(["session:a"])
-    late = feed.read(None)
-    feed.publish(["session:b"])
-    assert early is not None
-    assert late is not None
-
-    early_page, late_page = feed.read(early.cursor), feed.read(late.cursor)
-
-    assert early_page is not None
-    assert early_page.keys == ("session:a", "session:b")
-    assert late_page is not None
-    assert late_page.keys == ("session:b",)
-
-
-def test_a_flushed_feed_reads_as_incomplete_and_anchors_again(backend: Backend) -> None:
-    feed = backend.feed()
-    first = feed.read(None)
-    assert first is not None
-    feed.publish(["session:lost"])
-
-    backend.flush_feed()
-    lost = feed.read(first.cursor)
-    feed.publish(["session:after"])
-
-    assert lost is not None
-    assert lost.complete is False
-    assert lost.keys == ()
-    after = feed.read(lost.cursor)
-    assert after is not None
-    assert after.complete
-    assert after.keys == ("session:after",)
-
-
-def test_a_full_page_is_incomplete_and_the_rest_follows_from_its_cursor(
-    backend: Backend,
-) -> None:
-    feed = backend.feed(page_size=3)
-    first = feed.read(None)
-    assert first is not None
-    for name in "abcd":
-        feed.publish([f"session:{name}"])
-
-    full = feed.read(first.cursor)
-    assert full is not None
-    assert full.complete is False
-    assert full.keys == ("session:a", "session:b", "session:c")
-    rest = feed.read(full.cursor)
-    assert rest is not None
-    assert rest.complete
-    assert rest.keys == ("session:d",)
-
-
 # --- Redis away ----------------------------------------------------------------------
 
 
@@ -538,13 +457,11 @@ def test_unreachable_publisher_lock_and_probe_fail_softly(
     dead_connector: RedisConnector,
 ) -> None:
     RedisEventPublisher(dead_connector).publish("session:revoked", {"id": "s1"})
-    assert RedisInvalidationFeed(dead_connector).publish(["session:a"]) is False
-    assert RedisInvalidationFeed(dead_connector).read(None) is None
     with RedisLock(dead_connector).hold("purge", 60) as held:
         assert held is False
     assert RedisHealthProbe(dead_connector).ping() is False
     failed = dead_connector.failures.snapshot().keys()
-    assert {"publish", "lock.acquire", "ping", "invalidation_feed.publish"} <= failed
+    assert {"publish", "lock.acquire", "ping"} <= failed
 
 
 @redis_only

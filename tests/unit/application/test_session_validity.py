@@ -1,23 +1,25 @@
 """SessionValidity and SessionRevoker on the in-memory adapters (SECURITY SE-07, FI-04).
 
 Two "processes" share one database and one cache; each sees the cache through its own
-switch, so a revoker can fail to reach it while a reader still can.
+switch, so a revoker can fail to reach it while a reader still can. A revocation whose
+tombstone landed answers at once; one whose tombstone did not waits one outbox check
+interval (recorded here, and moving the world's clock), so every reader has seen the
+outbox by the time it answers.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.memory.ephemeral import MemoryInvalidationFeed, MemorySessionValidityCache
+from adapters.memory.ephemeral import MemorySessionValidityCache
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
-from application.common.near_cache import HOLD_SECONDS, WINDOW_SECONDS, NearCache
 from application.common.revocation import SessionRevoker
 from application.common.validity import DRAIN_INTERVAL, SessionValidity
-from application.ports.ephemeral import FeedPage, InvalidationFeed, SessionValidityCache
+from application.ports.ephemeral import SessionValidityCache
 from application.ports.persistence import UnitOfWork
 from domain.ids import SessionId
 from domain.sessions import DeviceSession, RevokeReason
@@ -47,27 +49,11 @@ class SwitchableCache(SessionValidityCache):
         return self.reachable and self.shared.tombstone(session_id)
 
 
-class SwitchableFeed(InvalidationFeed):
-    """One process's view of the shared invalidation feed."""
-
-    def __init__(self, shared: InvalidationFeed) -> None:
-        self.shared = shared
-        self.reachable = True
-
-    def publish(self, keys: Sequence[str]) -> bool:
-        return self.reachable and self.shared.publish(keys)
-
-    def read(self, after: str | None) -> FeedPage | None:
-        return self.shared.read(after) if self.reachable else None
-
-
 @dataclass
 class World:
     clock: ManualClock = field(default_factory=ManualClock)
     db: MemoryDatabase = field(default_factory=MemoryDatabase)
     waits: list[float] = field(default_factory=list)
-    feed: MemoryInvalidationFeed = field(default_factory=MemoryInvalidationFeed)
-    monotonic: float = 0.0
 
     def __post_init__(self) -> None:
         self.cache = MemorySessionValidityCache(self.clock)
@@ -81,35 +67,24 @@ class World:
         return SwitchableCache(self.cache)
 
     def reader(
-        self, page_size: int = 100, max_pages: int = 50, near: NearCache | None = None
+        self, page_size: int = 100, max_pages: int = 50
     ) -> tuple[SessionValidity, SwitchableCache]:
         view = self.view()
-        validity = SessionValidity(self.uow, view, near, page_size=page_size, max_pages=max_pages)
+        validity = SessionValidity(self.uow, view, page_size=page_size, max_pages=max_pages)
         return validity, view
 
-    def revoker(
-        self, *, reachable: bool, wait_moves_the_clock: bool = True, near: NearCache | None = None
-    ) -> SessionRevoker:
+    def revoker(self, *, reachable: bool, wait_moves_the_clock: bool = True) -> SessionRevoker:
+        """``wait_moves_the_clock=False``: another thread's revocation, whose wait this
+        process's requests do not sit through."""
         view = self.view()
         view.reachable = reachable
 
         def sleep(seconds: float) -> None:
             self.waits.append(seconds)
-            self.monotonic += seconds
             if wait_moves_the_clock:
                 self.clock.advance(seconds)
 
-        return SessionRevoker(self.uow, view, MemoryEventPublisher(), near, sleep=sleep)
-
-    def near(self) -> tuple[NearCache, SwitchableFeed]:
-        """A process's copies, on the shared feed and the world's monotonic time."""
-        feed = SwitchableFeed(self.feed)
-        return NearCache(feed, monotonic=lambda: self.monotonic, sleep=self.sleep), feed
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.monotonic += seconds
-        self.clock.advance(seconds)
+        return SessionRevoker(self.uow, view, MemoryEventPublisher(), sleep=sleep)
 
     def sessions(self, count: int, user: User | None = None) -> list[DeviceSession]:
         made = [a_session(user or self.user) for _ in range(count)]
@@ -139,7 +114,7 @@ class World:
         return self.clock.now()
 
 
-def test_a_revocation_whose_tombstone_failed_is_never_served_as_valid_afterwards() -> None:
+def test_a_revocation_whose_tombstone_failed_is_refused_from_the_next_outbox_check() -> None:
     world = World()
     (session,) = world.sessions(1)
     reader, _ = world.reader()
@@ -148,6 +123,7 @@ def test_a_revocation_whose_tombstone_failed_is_never_served_as_valid_afterwards
 
     world.revoke(world.revoker(reachable=False), session.id)
 
+    assert world.waits == [DRAIN_INTERVAL.total_seconds()]  # answered a check later
     assert world.pending() == [session.id]
     assert world.cache.get(session.id) is True  # stale until someone drains
     assert reader.is_valid(session.id, world.now()) is False
@@ -155,25 +131,25 @@ def test_a_revocation_whose_tombstone_failed_is_never_served_as_valid_afterwards
     assert world.cache.get(session.id) is False
 
 
-def test_a_revocation_answers_at_once_when_its_tombstone_landed() -> None:
+def test_a_revocation_whose_tombstone_landed_leaves_nothing_in_the_outbox() -> None:
     world = World()
     (session,) = world.sessions(1)
 
     world.revoke(world.revoker(reachable=True), session.id)
 
-    assert world.waits == []
+    assert world.waits == []  # answered at once
     assert world.pending() == []
     assert world.cache.get(session.id) is False
 
 
-def test_revoking_every_session_waits_one_interval_however_many_tombstones_failed() -> None:
+def test_revoking_every_session_leaves_each_failed_tombstone_in_the_outbox() -> None:
     world = World()
     world.sessions(3)
 
     assert world.revoke_all(world.revoker(reachable=False)) == 3
 
-    assert world.waits == [DRAIN_INTERVAL.total_seconds()]
     assert len(world.pending()) == 3
+    assert len(world.waits) == 1  # one wait for them all
 
 
 def test_more_than_a_page_of_pending_revocations_is_drained_in_one_check() -> None:
@@ -200,7 +176,7 @@ def test_the_cache_stays_untrusted_while_entries_remain_after_the_last_page() ->
     reader, _ = world.reader(page_size=2, max_pages=3)
     assert reader.is_valid(last.id, world.now())  # caches "valid"
     world.clock.advance(0.1)
-    world.revoke_all(world.revoker(reachable=False, wait_moves_the_clock=False))
+    world.revoke_all(world.revoker(reachable=False))
     world.clock.advance(DRAIN_INTERVAL.total_seconds())
 
     assert reader.is_valid(last.id, world.now()) is False  # from the database
@@ -218,7 +194,7 @@ def test_requests_do_not_trust_the_cache_while_another_thread_drains() -> None:
     reader, view = world.reader()
     assert reader.is_valid(session.id, world.now())  # caches "valid"; the outbox is empty
     world.clock.advance(0.1)
-    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
+    world.revoke(world.revoker(reachable=False), session.id)
     world.clock.advance(DRAIN_INTERVAL.total_seconds())
     draining, release = threading.Event(), threading.Event()
 
@@ -273,7 +249,7 @@ def test_a_clock_stepped_back_makes_the_next_request_check_the_outbox() -> None:
     (session,) = world.sessions(1)
     reader, _ = world.reader()
     assert reader.is_valid(session.id, world.now())
-    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
+    world.revoke(world.revoker(reachable=False), session.id)
 
     assert reader.is_valid(session.id, world.now() - timedelta(seconds=10)) is False
 
@@ -290,63 +266,32 @@ def test_a_reader_that_cannot_reach_the_cache_asks_the_database() -> None:
     assert world.pending() == [session.id]
 
 
-# --- with this process's copies (near cache) ----------------------------------------
-
-
-def test_a_valid_session_is_answered_from_the_copy_without_the_cache() -> None:
+def test_a_reader_that_could_not_tombstone_checks_the_outbox_before_it_trusts_the_cache() -> None:
+    """A Redis pause: the reader refuses from the database while the cache is away, and
+    when it comes back with the stale "valid", drains the outbox before reading it."""
     world = World()
     (session,) = world.sessions(1)
-    near, _ = world.near()
-    reader, view = world.reader(near=near)
-    assert reader.is_valid(session.id, world.now())
+    reader, view = world.reader()
+    assert reader.is_valid(session.id, world.now())  # caches "valid"
+    view.reachable = False
 
-    view.reachable = False  # a cache read would now miss and go to the database
-    world.db = MemoryDatabase()  # ... where the session no longer exists
+    world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
+    assert reader.is_valid(session.id, world.now()) is False  # from the database
+    view.reachable = True
 
-    assert reader.is_valid(session.id, world.now())
-
-
-def test_a_revocation_drops_every_copy_before_it_answers() -> None:
-    world = World()
-    (session,) = world.sessions(1)
-    near, _ = world.near()
-    reader, _ = world.reader(near=near)
-    assert reader.is_valid(session.id, world.now())  # a copy of "valid" in the reader
-    revoking, _ = world.near()
-
-    world.revoke(world.revoker(reachable=True, near=revoking), session.id)
-
-    assert world.waits == [HOLD_SECONDS]
-    assert HOLD_SECONDS > WINDOW_SECONDS
+    assert world.cache.get(session.id) is True  # stale, and the last check is fresh
     assert reader.is_valid(session.id, world.now()) is False
     assert world.pending() == []
+    assert world.cache.get(session.id) is False
 
 
-def test_a_revocation_that_could_not_publish_waits_in_the_outbox_and_is_never_served() -> None:
+def test_an_inactive_session_read_from_the_database_is_tombstoned() -> None:
     world = World()
     (session,) = world.sessions(1)
-    near, _ = world.near()
-    reader, _ = world.reader(near=near)
-    assert reader.is_valid(session.id, world.now())
-    world.clock.advance(0.1)
-    revoking, revoking_feed = world.near()
-    revoking_feed.reachable = False  # the tombstone lands, the publish does not
+    world.revoke(world.revoker(reachable=True), session.id)
+    world.clock.advance(3600)  # past the revocation's own tombstone
+    reader, _ = world.reader()
 
-    world.revoke(world.revoker(reachable=True, near=revoking), session.id)
-
-    assert world.waits == [DRAIN_INTERVAL.total_seconds()]
-    assert world.pending() == [session.id]
-    assert reader.is_valid(session.id, world.now()) is False  # drained, then the feed read
-    assert world.pending() == []
-
-
-def test_a_reader_whose_feed_is_unreachable_uses_the_cache_and_the_database() -> None:
-    world = World()
-    (session,) = world.sessions(1)
-    near, feed = world.near()
-    feed.reachable = False
-    reader, _ = world.reader(near=near)
-
-    assert reader.is_valid(session.id, world.now())
-    world.revoke(world.revoker(reachable=True), session.id)  # publishes nothing
     assert reader.is_valid(session.id, world.now()) is False
+
+    assert world.cache.get(session.id) is False

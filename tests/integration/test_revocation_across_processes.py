@@ -1,6 +1,6 @@
-"""Each process's copies of validity, on real PostgreSQL and Redis (SECURITY SE-07, FI-04).
-Two app instances are two processes: one answers ``GET /me`` from its copies while the
-other revokes the session (a profile changed elsewhere: ``test_profile_cache``)."""
+"""Revocation seen across processes, on real PostgreSQL and Redis (SECURITY SE-07, FI-04).
+Two app instances are two processes: one answers ``GET /me`` from the cached "valid" while
+the other revokes the session (a profile changed elsewhere: ``test_profile_cache``)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from tests.integration.test_outages import Bastion, assert_refused_token
 READERS = 8
 
 
-def holding_a_copy(
+def with_valid_cached(
     on_postgres: Callable[..., Bastion], private_redis: RedisServer
 ) -> tuple[Bastion, Bastion, str]:
-    """Two processes; the first has answered ``GET /me`` for the token, so it holds copies."""
+    """Two processes; the first has answered ``GET /me``, so Redis holds "valid"."""
     reader, revoker = on_postgres(private_redis.url), on_postgres(private_redis.url)
     token = reader.signed_in("ada@example.com")["access_token"]
     assert reader.call("GET", "/me", token).status_code == 200
@@ -29,7 +29,7 @@ def holding_a_copy(
 def test_after_a_logout_answers_no_request_another_process_starts_is_accepted(
     on_postgres: Callable[..., Bastion], private_redis: RedisServer
 ) -> None:
-    reader, revoker, token = holding_a_copy(on_postgres, private_redis)
+    reader, revoker, token = with_valid_cached(on_postgres, private_redis)
     answered_at: list[float] = []
     seen: list[tuple[float, int]] = []
     start = threading.Barrier(READERS + 1)
@@ -61,10 +61,10 @@ def test_after_a_logout_answers_no_request_another_process_starts_is_accepted(
     assert set(after) == {401}
 
 
-def test_a_flushed_redis_leaves_no_copy_to_serve_a_later_revocation(
+def test_a_flushed_redis_serves_no_later_revocation_as_valid(
     on_postgres: Callable[..., Bastion], private_redis: RedisServer
 ) -> None:
-    reader, revoker, token = holding_a_copy(on_postgres, private_redis)
+    reader, revoker, token = with_valid_cached(on_postgres, private_redis)
 
     redis.Redis.from_url(private_redis.url).flushall()
     assert reader.call("GET", "/me", token).status_code == 200
@@ -73,10 +73,10 @@ def test_a_flushed_redis_leaves_no_copy_to_serve_a_later_revocation(
     assert_refused_token(reader.call("GET", "/me", token))
 
 
-def test_a_logout_during_a_redis_pause_is_refused_by_the_process_holding_a_copy(
+def test_a_logout_during_a_redis_pause_is_refused_by_the_other_process(
     on_postgres: Callable[..., Bastion], private_redis: RedisServer
 ) -> None:
-    reader, revoker, token = holding_a_copy(on_postgres, private_redis)
+    reader, revoker, token = with_valid_cached(on_postgres, private_redis)
 
     private_redis.pause()
     try:
