@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from application.common.leases import Leases, lease_size
 from application.ports.ephemeral import Decision, Limit, RateLimiter
 from application.ports.security import NetworkHasher
-from application.ports.system import Clock
 from domain.errors import RateLimitedError
 
 
@@ -70,20 +68,13 @@ class Throttle:
         limiter: RateLimiter,
         network: NetworkHasher,
         scale: float = 1.0,
-        *,
-        clock: Clock,
-        leases: Leases | None = None,
     ) -> None:
         self._limiter = limiter
         self._network = network
-        self._clock = clock
-        self._leases = leases
         self._limits = {
             rule: Limit(capacity=max(1, round(limit.capacity * scale)), period=limit.period)
             for rule, limit in LIMITS.items()
         }
-        self._api = self._limits[Rule.API]
-        self._lease = lease_size(self._api.capacity)
 
     def key(self, rule: Rule, ip: str, subject: str = "") -> str:
         if rule in PER_SUBJECT:
@@ -93,26 +84,10 @@ class Throttle:
         return address if rule is Rule.API else f"{rule.value}:{address}{suffix}"
 
     def charge(self, rule: Rule, ip: str, subject: str = "") -> None:
-        """Spend one unit, or raise ``RateLimitedError`` having spent nothing. The API-wide
-        rule spends units leased in advance (:mod:`application.common.leases`)."""
-        if rule is Rule.API and self._leases is not None:
-            self._charge_leased(self._leases, self._network.limiter_key(ip))
-            return
+        """Spend one unit, or raise ``RateLimitedError`` having spent nothing."""
         self._raise_if_refused(
             rule, self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
         )
-
-    def _charge_leased(self, leases: Leases, key: str) -> None:
-        """The API-wide rule, charged on every request, without the steps it does not need
-        (:meth:`key`'s per-subject test and f-string, a lookup of its limit): ``key`` is
-        what :meth:`key` gives for it."""
-        wanted = leases.take(key, self._clock.now(), self._lease)
-        if wanted == 0:
-            return
-        if wanted > 1 and self._limiter.acquire(key, self._api, wanted).allowed:
-            leases.keep(key, wanted - 1)
-            return
-        self._raise_if_refused(Rule.API, self._limiter.acquire(key, self._api))
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""

@@ -11,7 +11,6 @@ from dependency_injector import containers, providers
 from application.common.codes import CodePolicy, OneTimeCodes
 from application.common.factor_checks import FactorChecks, StepUp
 from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
-from application.common.leases import Leases
 from application.common.login_attempts import LoginAttempts
 from application.common.notices import NoticeBudget
 from application.common.password_rules import PasswordRules
@@ -65,8 +64,6 @@ class Steps(containers.DeclarativeContainer):
         limiter=state.limiter,
         network=core.network,
         scale=settings.provided.rate_limit_scale,
-        clock=core.clock,
-        leases=providers.Singleton(Leases),
     )
     notice_budget = providers.Singleton(
         NoticeBudget, store=state.challenges, digester=core.digester
