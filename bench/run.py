@@ -31,7 +31,7 @@ from suite.hashing import measure as measure_hashing
 from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
 from suite.prepare import Crowd, prepare
-from suite.procs import stop_on_signals, wait_idle
+from suite.procs import stop_on_signals, wait_for_hashes, wait_idle
 from suite.report import FLOOR, ME, Report, markdown, write_json
 from suite.scenarios import login_flood, profile_me
 from suite.seed import EXPORT_EVENTS
@@ -49,6 +49,8 @@ from suite.steady import EDGE_SECONDS
 from suite.workloads import ME_CONNECTIONS, WORKLOADS, Context
 from suite.wrk import Load, Measurement, measured, require_wrk, run_wrk
 
+from entrypoints.http import gunicorn_conf
+
 RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
 WARM_UP_SECONDS = 2
 PAIRS = 4  # floor and GET /me pairs per connection count; even, so each goes first as often
@@ -56,7 +58,6 @@ PAIR_SECONDS = 5  # each run of a pair
 PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
 LOGIN_WORKLOAD = "login"  # hashing-bound: measured between two hashing floors
-HASHES_IN_FLIGHT_SECONDS = 1.5
 
 
 def _positive(text: str) -> float:
@@ -72,7 +73,9 @@ def parse_args() -> argparse.Namespace:
         "--seconds", type=_positive, default=10, help="per wrk run (floor and GET /me pairs: 5)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--threads", type=int, default=gunicorn_conf.threads, help="gunicorn threads per worker"
+    )
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--users", type=int, default=2000, help="seeded users who sign in")
     parser.add_argument("--events", type=int, default=1_000_000, help="events of one user")
@@ -163,11 +166,9 @@ def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Meas
 
 def hashing_floor(stack: Stack, seconds: float) -> HashingFloor:
     """Measured once the API has finished what an earlier run left in flight: a sign-in
-    run leaves up to three checks per worker (two running, one in line; about 1.2 s at
-    cost 12 when both workers have theirs), which ``wait_idle`` cannot see (the hashes
-    yield to ``/healthz``)."""
+    run leaves its queued checks hashing after wrk stops."""
     wait_idle(stack.base_url)
-    time.sleep(HASHES_IN_FLIGHT_SECONDS)
+    wait_for_hashes(stack.base_url)
     with ForeignCpu(stack.roots) as others:
         hashing = measure_hashing(BCRYPT_ROUNDS, min(seconds, 5))
     return replace(hashing, other_cpu_pct=others.percent)

@@ -77,7 +77,11 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     rate_limit_scale: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     max_concurrent_password_checks: Annotated[int, Field(ge=1, le=64)] = 2
-    password_checks_in_line: Annotated[int, Field(ge=0, le=64)] = 1
+    password_checks_in_line: Annotated[int, Field(ge=0, le=256)] = 40
+    """Sign-ins that may wait for a password check, per process: enough that 64 clients
+    sending the next sign-in at once wait their turn instead of being shed (a shed answer
+    sent again at once turns into a storm of 503s that takes the CPU the checks need), and
+    fewer than gunicorn's threads (48), so the rest answer token checks meanwhile."""
     task_retention: Annotated[int, Field(ge=0)] = 2_592_000
     export_ttl: Annotated[int, Field(ge=60)] = 604_800
     header_timeout: Annotated[float, Field(gt=0, le=300)] = 10

@@ -102,6 +102,26 @@ def wait_idle(base_url: str, fast: float = 0.05, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+def wait_for_hashes(base_url: str, timeout: float = 180) -> None:
+    """Until no password check runs or waits in any worker (``/metrics``'
+    ``bastion_cpu_work_outstanding``): a sign-in run at 64 connections leaves dozens queued,
+    which ``/healthz`` cannot see (the hashes yield to it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = requests.get(f"{base_url}/metrics", timeout=10).text
+        except requests.RequestException:
+            text = ""
+        outstanding = [
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith('bastion_cpu_work_outstanding{work="bcrypt"}')
+        ]
+        if text and sum(outstanding) == 0:
+            return
+        time.sleep(0.2)
+
+
 def stop_on_signals() -> None:
     """SIGINT, SIGTERM and SIGHUP end the run as Ctrl-C does, so every ``finally`` runs
     (SIGINT too: a shell without job control starts background jobs ignoring it)."""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from suite.flood import FloodResult, flood_logins
-from suite.procs import wait_idle
+from suite.procs import wait_for_hashes, wait_idle
 from suite.profile import INSTALL_HINT, Profile, find_py_spy, record, summarize
 from suite.workloads import ME_CONNECTIONS, Context
 from suite.wrk import Measurement
@@ -28,6 +28,7 @@ def login_flood(ctx: Context, rate: float) -> tuple[FloodResult, Measurement]:
         results.append(flood_logins(ctx.stack.base_url, bodies, rate, seconds))
 
     wait_idle(ctx.stack.base_url)
+    wait_for_hashes(ctx.stack.base_url)
     sender = threading.Thread(target=flood, daemon=True)
     sender.start()
     time.sleep(FLOOD_LEAD_SECONDS)

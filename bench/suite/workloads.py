@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from uuid import UUID
 
-from suite.procs import wait_idle
+from suite.procs import wait_for_hashes, wait_idle
 from suite.stack import Stack
 from suite.steady import EDGE_SECONDS, ok_per_second
 from suite.wrk import Load, Measurement, measured
@@ -23,7 +23,7 @@ from suite.wrk import Load, Measurement, measured
 ME_CONNECTIONS = (16, 64)
 EVENTS_CONNECTIONS = (1, 16)  # one client alone (the page's own latency), then a crowd
 CONNECTIONS = 16
-BCRYPT_CONNECTIONS = 4  # two per worker when the kernel spreads them evenly
+SIGN_IN_CONNECTIONS = (16, 64)  # as peers are measured; clients resend at once
 EVENTS_PATH = "/api/v1/me/events"
 
 
@@ -134,28 +134,37 @@ def refresh(ctx: Context) -> list[Measurement]:
 
 
 def login(ctx: Context) -> list[Measurement]:
-    return [_sign_ins(ctx, "POST /auth/login", "/api/v1/auth/login", ctx.files.login_bodies)]
+    bodies = ctx.files.login_bodies
+    return [
+        _sign_ins(ctx, "POST /auth/login", "/api/v1/auth/login", bodies, connections)
+        for connections in SIGN_IN_CONNECTIONS
+    ]
 
 
 def register(ctx: Context) -> list[Measurement]:
     bodies = ctx.files.register_bodies
-    return [_sign_ins(ctx, "POST /auth/register", "/api/v1/auth/register", bodies)]
+    return [
+        _sign_ins(ctx, "POST /auth/register", "/api/v1/auth/register", bodies, connections)
+        for connections in SIGN_IN_CONNECTIONS
+    ]
 
 
-def _sign_ins(ctx: Context, workload: str, path: str, bodies: Path) -> Measurement:
+def _sign_ins(
+    ctx: Context, workload: str, path: str, bodies: Path, connections: int
+) -> Measurement:
     """Hashing-bound: wrk's own count loses the checks it cuts off when it stops, so the
     run lasts a second longer at each end and its steady rate is counted from the API's
     access log (``steady.py``)."""
     wait_idle(ctx.stack.base_url)
+    wait_for_hashes(ctx.stack.base_url)
     log = ctx.stack.api_log
     offset, started = log.stat().st_size, time.time()
     row = ctx.wrk(
         workload,
         "post.lua",
         path,
-        BCRYPT_CONNECTIONS,
+        connections,
         settle=False,
-        polite=True,
         seconds=ctx.seconds + 2 * EDGE_SECONDS,
         bodies=bodies,
     )

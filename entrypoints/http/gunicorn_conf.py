@@ -15,7 +15,10 @@ _METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 worker_class = "entrypoints.http.gunicorn_worker.HeadBufferingWorker"
 """gthread whose threads never wait for a request head (see that module)."""
 
-threads = 4
+threads = 48
+"""Many, because most of them wait: a sign-in waits its turn for a password check
+(``BASTION_PASSWORD_CHECKS_IN_LINE``, 40 by default) on its thread, and the threads left
+over keep answering token checks meanwhile. A waiting thread costs no CPU."""
 
 timeout = 30
 """A worker whose loop is silent this long is killed and replaced; the proxy waits a little

@@ -1,5 +1,5 @@
 """Slow and idle clients against gunicorn as production starts it (its settings module, two
-workers of four threads), on the embedded SQLite app. A connection that is still sending its
+workers of 48 threads), on the embedded SQLite app. A connection that is still sending its
 request head, or sends nothing, must not hold one of the threads that answer everyone else;
 one still sending its head at the deadline is cut off."""
 
