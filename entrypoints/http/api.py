@@ -51,12 +51,19 @@ class BodyParser(FlaskParser):
         body = super().load_json(req, schema)
         if body is core.missing:
             return body
-        if _holds_lone_surrogate(body):  # valid JSON but no text: refused here, not in a hash
-            abort(400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]})
-        holding_nul = sorted(_nul_fields(body, schema))
+        holding_nul: set[str] = set()
+        for path, text in _strings(body):
+            try:  # valid JSON but no text: refused here, not deep in a hash
+                text.encode()
+            except UnicodeEncodeError:
+                abort(
+                    400, messages={"json": ["Strings must be valid Unicode (no lone surrogates)."]}
+                )
+            if "\x00" in text and not _is_secret(schema, path):
+                holding_nul.add(path or "_body")
         if holding_nul:
             message = ["Must not contain the NUL character (U+0000)."]
-            abort(422, messages={"json": dict.fromkeys(holding_nul, message)})
+            abort(422, messages={"json": dict.fromkeys(sorted(holding_nul), message)})
         return body
 
     def _raw_load_json(self, req: Any) -> Any:
@@ -110,22 +117,9 @@ def _strings(body: Any) -> Iterator[tuple[str, str]]:
             pending.extend((path, item) for item in value)
 
 
-def _holds_lone_surrogate(body: Any) -> bool:
-    try:
-        for _, text in _strings(body):
-            text.encode()
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _nul_fields(body: Any, schema: Schema) -> set[str]:
-    refused = set()
-    for path, text in _strings(body):
-        top = path.split(".", 1)[0]
-        if "\x00" in text and not isinstance(schema.fields.get(top), SecretField):
-            refused.add(path or "_body")
-    return refused
+def _is_secret(schema: Schema, path: str) -> bool:
+    """Whether the top-level field ``path`` lies in is a :class:`SecretField`."""
+    return isinstance(schema.fields.get(path.split(".", maxsplit=1)[0]), SecretField)
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]
