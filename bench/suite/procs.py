@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_SECONDS = 10
@@ -113,9 +114,10 @@ def wait_for_hashes(base_url: str, timeout: float = 180) -> None:
         except requests.RequestException:
             text = ""
         outstanding = [
-            float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
-            if line.startswith('bastion_cpu_work_outstanding{work="bcrypt"}')
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "bastion_cpu_work_outstanding" and sample.labels["work"] == "bcrypt"
         ]
         if text and sum(outstanding) == 0:
             return
