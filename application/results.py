@@ -11,44 +11,7 @@ from domain.exports import Export
 from domain.ids import EventId, ExportId, SessionId, TaskId, UserId
 from domain.sessions import DeviceSession, Location, VerificationStatus
 from domain.tasks import DeletedTask, Task
-from domain.users import User
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UserProfile:
-    id: UserId
-    email: str
-    email_verified: bool
-    first_name: str
-    last_name: str
-    display_name: str | None
-    phone: str | None
-    phone_verified: bool
-    avatar_url: str | None
-    role: str
-    status: str
-    created_at: datetime
-    updated_at: datetime
-    last_login_at: datetime | None
-
-    @classmethod
-    def of(cls, user: User) -> UserProfile:
-        return cls(
-            id=user.id,
-            email=user.email.value,
-            email_verified=user.email_verified,
-            first_name=user.first_name.value,
-            last_name=user.last_name.value,
-            display_name=user.display_name.value if user.display_name else None,
-            phone=user.phone.value if user.phone else None,
-            phone_verified=user.phone_verified,
-            avatar_url=user.avatar_url,
-            role=user.role.value,
-            status=user.status.value,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-            last_login_at=user.last_login_at,
-        )
+from domain.users import UserProfile
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +33,8 @@ class Principal:
     email: str
     role: str
     methods: tuple[str, ...]
+    profile: UserProfile | None = None
+    """The user's profile, read with the session when the route asked for it (``GET /me``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -202,3 +202,42 @@ class ProfileChanges:
             user.phone_verified_at = None
             changed.add("phone")
         return changed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserProfile:
+    """The account as its owner sees it (``GET /me``): never a secret or a counter."""
+
+    id: UserId
+    email: str
+    email_verified: bool
+    first_name: str
+    last_name: str
+    display_name: str | None
+    phone: str | None
+    phone_verified: bool
+    avatar_url: str | None
+    role: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserProfile:
+        return cls(
+            id=user.id,
+            email=user.email.value,
+            email_verified=user.email_verified,
+            first_name=user.first_name.value,
+            last_name=user.last_name.value,
+            display_name=user.display_name.value if user.display_name else None,
+            phone=user.phone.value if user.phone else None,
+            phone_verified=user.phone_verified,
+            avatar_url=user.avatar_url,
+            role=user.role.value,
+            status=user.status.value,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            last_login_at=user.last_login_at,
+        )

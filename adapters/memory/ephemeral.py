@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from application.ports.ephemeral import (
+    CachedSession,
     ChallengeStore,
     Decision,
     Limit,
     Lock,
-    ProfileCache,
     RateLimiter,
-    SessionValidityCache,
+    SessionCache,
 )
 from application.ports.system import Clock
 from domain.ids import SessionId, UserId
+from domain.users import UserProfile
 
 V = TypeVar("V")
 SWEEP_EVERY = 1024
@@ -49,6 +50,11 @@ class _Expiring(Generic[V]):
             return None
         return item[0]
 
+    def holds(self, key: str, now: int) -> bool:
+        """A live entry is there, whatever its value (None included)."""
+        item = self._items.get(key)
+        return item is not None and item[1] > now
+
     def set(self, key: str, value: V, deadline: int, now: int) -> None:
         self._items[key] = (value, deadline)
         self._writes += 1
@@ -71,60 +77,56 @@ class _Expiring(Generic[V]):
         return len(self._items)
 
 
-class MemorySessionValidityCache(SessionValidityCache):
-    def __init__(self, clock: Clock, ttl_seconds: int = 300) -> None:
+class MemorySessionCache(SessionCache):
+    """The Redis adapter's rules in-process: validity for 5 minutes, profiles for 60 s,
+    filled only where nothing is cached, a 10 s tombstone after each profile change (the
+    embedded default has one process, so it is exact there)."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        ttl_seconds: int = 300,
+        profile_seconds: int = 60,
+        tombstone_seconds: int = 10,
+    ) -> None:
         self._clock = clock
         self._ttl_ms = ttl_seconds * 1000
+        self._profile_ms = profile_seconds * 1000
+        self._tombstone_ms = tombstone_seconds * 1000
         self._lock = threading.Lock()
-        self._entries: _Expiring[bool] = _Expiring()
+        self._validity: _Expiring[bool] = _Expiring()
+        self._profiles: _Expiring[UserProfile | None] = _Expiring()
 
-    def get(self, session_id: SessionId) -> bool | None:
+    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
+        now = _now_ms(self._clock)
         with self._lock:
-            return self._entries.get(str(session_id), _now_ms(self._clock))
+            valid = self._validity.get(str(session_id), now)
+            profile = self._profiles.get(str(user_id), now) if user_id is not None else None
+        return CachedSession(valid=valid, profile=profile)
 
     def remember_valid(self, session_id: SessionId) -> None:
         now = _now_ms(self._clock)
         with self._lock:
-            if self._entries.get(str(session_id), now) is None:
-                self._entries.set(str(session_id), True, now + self._ttl_ms, now)
+            if self._validity.get(str(session_id), now) is None:
+                self._validity.set(str(session_id), True, now + self._ttl_ms, now)
 
     def tombstone(self, session_id: SessionId) -> bool:
         now = _now_ms(self._clock)
         with self._lock:
-            self._entries.set(str(session_id), False, now + self._ttl_ms, now)
+            self._validity.set(str(session_id), False, now + self._ttl_ms, now)
         return True
 
-
-_TOMBSTONE = "-"
-
-
-class MemoryProfileCache(ProfileCache):
-    """The Redis adapter's rules in-process: fill only an empty slot, a tombstone after
-    each change (the embedded default has one process, so it is exact there)."""
-
-    def __init__(self, clock: Clock, ttl_seconds: int = 60, tombstone_seconds: int = 10) -> None:
-        self._clock = clock
-        self._ttl_ms = ttl_seconds * 1000
-        self._tombstone_ms = tombstone_seconds * 1000
-        self._lock = threading.Lock()
-        self._entries: _Expiring[str] = _Expiring()
-
-    def get(self, user_id: UserId) -> str | None:
-        with self._lock:
-            value = self._entries.get(str(user_id), _now_ms(self._clock))
-        return None if value == _TOMBSTONE else value
-
-    def remember(self, user_id: UserId, profile: str) -> None:
+    def remember_profile(self, profile: UserProfile) -> None:
         now = _now_ms(self._clock)
         with self._lock:
-            if self._entries.get(str(user_id), now) is None:
-                self._entries.set(str(user_id), profile, now + self._ttl_ms, now)
+            if not self._profiles.holds(str(profile.id), now):
+                self._profiles.set(str(profile.id), profile, now + self._profile_ms, now)
 
-    def forget(self, user_ids: Iterable[UserId]) -> None:
+    def forget_profiles(self, user_ids: Iterable[UserId]) -> None:
         now = _now_ms(self._clock)
         with self._lock:
             for user_id in user_ids:
-                self._entries.set(str(user_id), _TOMBSTONE, now + self._tombstone_ms, now)
+                self._profiles.set(str(user_id), None, now + self._tombstone_ms, now)
 
 
 class MemoryRateLimiter(RateLimiter):

@@ -36,7 +36,6 @@ from application.ports.persistence import (
     UsersChanged,
 )
 from application.ports.system import IdGenerator
-from application.results import UserProfile
 from domain.errors import EmailTakenError, ExportInProgressError
 from domain.events import AccountEvent, EventDraft, EventType
 from domain.exports import Export, ExportStatus, FailureReason
@@ -160,11 +159,6 @@ class _Transaction:
             raise LookupError(f"{what} {key} does not exist")
 
 
-def _shown(user: User) -> UserProfile:
-    """What ``GET /me`` shows, but ``updated_at``, which counters move too."""
-    return replace(UserProfile.of(user), updated_at=user.created_at)
-
-
 class MemoryUserRepository(UserRepository):
     def __init__(self, tx: _Transaction) -> None:
         self._tx = tx
@@ -189,10 +183,8 @@ class MemoryUserRepository(UserRepository):
         holder = self.get_by_email(user.email)
         if holder is not None and holder.id != user.id:
             raise EmailTakenError()
-        before = self._tx.users.get(user.id)
         self._tx.users.put(user.id, user)
-        if before is None or _shown(before) != _shown(user):
-            self.changes.changed.add(user.id)
+        self.changes.changed.add(user.id)
 
     def delete(self, user_id: UserId) -> bool:
         if self._tx.users.get(user_id) is None:

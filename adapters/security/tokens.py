@@ -9,7 +9,6 @@ from uuid import UUID
 
 import jwt
 
-from application.common.newest import Newest
 from application.ports.security import AccessClaims, AccessTokenCodec
 from application.ports.system import Clock
 from domain.errors import InvalidTokenError
@@ -21,7 +20,6 @@ MIN_SECRET_BYTES = 32
 MAX_LEEWAY_SECONDS = 30
 REQUIRED = ["exp", "nbf", "iat", "iss", "aud", "sub", "jti", "sid"]
 _ALLOWED_HEADER = {"alg", "typ"}
-MEMO_SIZE = 4096
 
 
 class JwtAccessTokenCodec(AccessTokenCodec):
@@ -32,10 +30,8 @@ class JwtAccessTokenCodec(AccessTokenCodec):
     the real clock and are switched off in favour of the same checks below. Every failure,
     whatever its cause, is one ``InvalidTokenError``.
 
-    A token that verified is remembered (the newest ``MEMO_SIZE`` per process), so the
-    next request with it skips the signature and the parsing; its times are checked
-    again on every use. Revocation is not the token's business: the session check that
-    follows every verification answers it.
+    Revocation is not the token's business: the session check that follows every
+    verification answers it.
     """
 
     def __init__(
@@ -59,7 +55,6 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         self._clock = clock
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
         self.lifetime_seconds = lifetime_seconds
-        self._memo: Newest[str, tuple[AccessClaims, _Window]] = Newest(MEMO_SIZE)
 
     def issue(self, claims: AccessClaims) -> str:
         if claims.expires_at <= claims.issued_at:
@@ -82,19 +77,6 @@ class JwtAccessTokenCodec(AccessTokenCodec):
         return self._jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> AccessClaims:
-        known = self._memo.get(token)
-        if known is not None:
-            claims, window = known
-            try:
-                self._check_times(window)
-            except jwt.PyJWTError as exc:
-                raise InvalidTokenError() from exc
-            return claims
-        claims, window = self._verify(token)
-        self._memo.put(token, (claims, window))
-        return claims
-
-    def _verify(self, token: str) -> tuple[AccessClaims, _Window]:
         try:
             _check_header(jwt.get_unverified_header(token))
             payload = self._jwt.decode(
@@ -111,9 +93,8 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                     "verify_iat": False,
                 },
             )
-            window = _Window.of(payload, timedelta(seconds=self._leeway))
-            self._check_times(window)
-            return _claims(payload), window
+            self._check_times(_Window.of(payload, timedelta(seconds=self._leeway)))
+            return _claims(payload)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
             raise InvalidTokenError() from exc
 
@@ -128,7 +109,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
 @dataclass(frozen=True, slots=True)
 class _Window:
     """When a token may be used, leeway included: from the later of ``nbf`` and ``iat``,
-    until ``exp`` (worked out once; a remembered token is checked on every request)."""
+    until ``exp``."""
 
     since: datetime
     until: datetime

@@ -19,19 +19,6 @@ from domain.ids import UserId
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
 
-PROFILE_FIELDS = (
-    "email",
-    "email_verified",
-    "first_name",
-    "last_name",
-    "display_name",
-    "phone",
-    "phone_verified",
-    "avatar_url",
-    "role",
-    "status",
-    "last_login_at",
-)
 """The columns ``UserProfile`` shows, but ``updated_at``, which counters move too."""
 
 _BY_ID = select(*(attribute.class_attribute for attribute in inspect(UserRow).column_attrs)).where(
@@ -45,7 +32,7 @@ class SqlUserRepository(UserRepository):
     def __init__(self, session: Session) -> None:
         self._session = session
         self.changes = ChangedUsers()
-        """Whose profile (as ``GET /me`` shows it) this transaction changed or deleted."""
+        """Which users this transaction saved or deleted."""
 
     def get(self, user_id: UserId, *, for_update: bool = False) -> User | None:
         if not for_update:
@@ -74,10 +61,8 @@ class SqlUserRepository(UserRepository):
     def save(self, user: User) -> None:
         """Flushed at once, so an email another account took meanwhile (a unique index
         violation) is ``EmailTakenError`` here, not an error at commit."""
-        merged = self._session.merge(user_to_row(user))
-        state = inspect(merged)
-        if any(state.attrs[name].history.has_changes() for name in PROFILE_FIELDS):
-            self.changes.changed.add(user.id)
+        self._session.merge(user_to_row(user))
+        self.changes.changed.add(user.id)
         try:
             self._session.flush()
         except IntegrityError as exc:

@@ -18,7 +18,6 @@ from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.security import SecretGenerator
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.errors import FileTooLargeError, NotFoundError
 from domain.ids import SessionId, UserId
 from domain.profile import (
@@ -28,6 +27,7 @@ from domain.profile import (
     Avatar,
     set_avatar,
 )
+from domain.users import UserProfile
 
 AREA = "avatars"
 

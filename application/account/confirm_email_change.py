@@ -13,10 +13,10 @@ from application.ports.messaging import EventPublisher, Notice, NoticeKind, Noti
 from application.ports.persistence import UnitOfWork
 from application.ports.security import SecretBox
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.errors import EmailTakenError, InvalidCodeError, NotFoundError
 from domain.ids import SessionId, UserId
 from domain.profile import change_email
+from domain.users import UserProfile
 from domain.values import EmailAddress
 
 

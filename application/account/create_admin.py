@@ -8,10 +8,9 @@ from application.common.password_rules import PasswordRules
 from application.ports.persistence import UnitOfWork
 from application.ports.security import PasswordHasher
 from application.ports.system import Clock, IdGenerator
-from application.results import UserProfile
 from domain.events import EventDraft, EventType
 from domain.ids import UserId
-from domain.users import Role, User
+from domain.users import Role, User, UserProfile
 from domain.values import EmailAddress, PersonName
 
 

@@ -11,10 +11,9 @@ from application.ports.identity import PhoneNumberParser
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.errors import NotFoundError
 from domain.ids import SessionId, UserId
-from domain.users import ProfileChanges
+from domain.users import ProfileChanges, UserProfile
 from domain.values import PersonName
 
 CLEAR = ""

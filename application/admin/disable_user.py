@@ -10,9 +10,9 @@ from application.common.revocation import SessionRevoker
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.ids import UserId
 from domain.sessions import RevokeReason
+from domain.users import UserProfile
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from application.common.messages import announce
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.ids import UserId
+from domain.users import UserProfile
 
 
 @dataclass(frozen=True, slots=True)

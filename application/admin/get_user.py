@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from application.admin.access import require_admin, target_user
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
-from application.results import FactorSummary, SessionView, UserDetail, UserProfile
+from application.results import FactorSummary, SessionView, UserDetail
 from domain.factors import login_methods
 from domain.ids import UserId
+from domain.users import UserProfile
 
 
 @dataclass(frozen=True, slots=True)

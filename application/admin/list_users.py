@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from application.admin.access import require_admin
 from application.common.paging import DEFAULT_LIMIT, Page, check_limit, decode_cursor, page_of
 from application.ports.persistence import Keyset, UnitOfWork
-from application.results import UserProfile
 from domain.ids import UserId
-from domain.users import User, UserStatus
+from domain.users import User, UserProfile, UserStatus
 
 CURSOR_KIND = "users"
 

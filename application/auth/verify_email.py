@@ -10,8 +10,8 @@ from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
 from application.ports.security import Digester
 from application.ports.system import Clock
-from application.results import UserProfile
 from domain.errors import InvalidCodeError
+from domain.users import UserProfile
 from domain.values import EmailAddress
 
 

@@ -20,12 +20,12 @@ from application.ports.security import (
     SecretGenerator,
 )
 from application.ports.system import IdGenerator
-from application.results import TokenPair, UserProfile
+from application.results import TokenPair
 from domain.ids import RefreshTokenId, SessionId
 from domain.refresh_tokens import RefreshToken, refresh_expiry
 from domain.sessions import AuthMethod, DeviceSession, VerificationStatus
 from domain.trust import TrustSignals, trust_score
-from domain.users import User
+from domain.users import User, UserProfile
 
 SECOND_FACTORS = frozenset({AuthMethod.OTP, AuthMethod.SMS, AuthMethod.BACKUP, AuthMethod.PASSKEY})
 

@@ -1,47 +1,28 @@
 """Ending sessions so that the very next request fails, on every process.
 
-PostgreSQL is the truth. A revocation commits first, then overwrites the cache entry with
-a tombstone ("0"), so a reader that loaded "valid" just before the commit cannot cache it
-again (its SET NX loses), and answers at once. The revocation also sits in an outbox,
-written in the same transaction and cleared once the tombstone landed; while it is not
-empty, every process reads validity from the database (``application.common.validity``;
-SECURITY SE-07, FI-04). Only when the tombstone could not land (Redis away from this
-process) does the revoker wait, one outbox check interval, before it answers: by then
-every process has seen the outbox, so no request sent after the answer is served a stale
-"valid" by a Redis this process could not reach.
+PostgreSQL is the truth: a revocation marks the session, its refresh tokens and an entry in
+the revocation outbox in the caller's transaction. After the commit, ``LiveSessions`` is
+told (it updates its cache, keeping what it could not reach in the outbox) and
+``session:revoked`` is published (SECURITY SE-07, FI-04).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from application.common.messages import announce
-from application.common.validity import DRAIN_INTERVAL
-from application.ports.ephemeral import SessionValidityCache
 from application.ports.messaging import EventPublisher
 from application.ports.persistence import UnitOfWork
+from application.ports.reads import LiveSessions
 from domain.ids import SessionId, UserId
 from domain.sessions import DeviceSession, RevokeReason
 
 
 class SessionRevoker:
-    """``sleep`` waits out ``hold`` (at least the readers' outbox check interval) after a
-    revocation whose tombstone could not land, and only then."""
-
-    def __init__(
-        self,
-        uow_factory: Callable[[], UnitOfWork],
-        cache: SessionValidityCache,
-        publisher: EventPublisher,
-        sleep: Callable[[float], None],
-        hold: timedelta = DRAIN_INTERVAL,
-    ) -> None:
-        self._uow_factory = uow_factory
-        self._cache = cache
+    def __init__(self, live: LiveSessions, publisher: EventPublisher) -> None:
+        self._live = live
         self._publisher = publisher
-        self._sleep = sleep
-        self._hold = hold
 
     def revoke(
         self, uow: UnitOfWork, session: DeviceSession, reason: RevokeReason, at: datetime
@@ -81,15 +62,8 @@ class SessionRevoker:
         return True
 
     def _forget(self, session_ids: Sequence[SessionId], user_id: UserId, at: datetime) -> None:
-        """What failed to land stays in the outbox for the next check to tombstone."""
-        landed = [session_id for session_id in session_ids if self._cache.tombstone(session_id)]
         try:
-            if landed:
-                with self._uow_factory() as uow:
-                    uow.revocations.remove(landed)
-                    uow.commit()
+            self._live.revoked(session_ids)
+        finally:
             for session_id in session_ids:
                 announce(self._publisher, "session:revoked", session_id, user_id, at)
-        finally:
-            if len(landed) < len(session_ids):
-                self._sleep(self._hold.total_seconds())

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from application.exports.archive import ArchiveWriter
 from application.exports.readme import README
 from application.ports.persistence import Keyset, UnitOfWork
-from application.results import DeletedTaskView, SessionView, TaskView, UserProfile
+from application.results import DeletedTaskView, SessionView, TaskView
 from domain.events import AccountEvent
 from domain.factors import FactorKind
 from domain.ids import UserId
 from domain.sessions import DeviceSession
+from domain.users import UserProfile
 
 BATCH = 1000
 T = TypeVar("T")

@@ -9,13 +9,26 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from domain.ids import SessionId, UserId
+from domain.users import UserProfile
 
 
-class SessionValidityCache(Protocol):
-    """``session:valid:{sid}``: "1" valid, "0" tombstone, TTL 5 minutes. Never raises."""
+@dataclass(frozen=True, slots=True)
+class CachedSession:
+    """What the cache holds for one authenticated call. ``valid`` is None on a miss;
+    ``profile`` is None on a miss, after a change (a tombstone), or when not asked for."""
 
-    def get(self, session_id: SessionId) -> bool | None:
-        """True/False when cached; None on a miss or when the cache is unreachable."""
+    valid: bool | None
+    profile: UserProfile | None = None
+
+
+class SessionCache(Protocol):
+    """``session:valid:{sid}`` ("1" valid, "0" revoked, 5 minutes) and
+    ``user:profile:v1:{uid}`` (the profile as ``GET /me`` shows it, 60 s): what an
+    authenticated call reads, both in one round trip. Never raises: an unreachable cache
+    reads as a miss, and a write to it is lost."""
+
+    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
+        """The session's state and, given ``user_id``, that user's profile."""
         ...
 
     def remember_valid(self, session_id: SessionId) -> None:
@@ -26,24 +39,14 @@ class SessionValidityCache(Protocol):
         """Cache "revoked" over whatever is there; False when the cache was unreachable."""
         ...
 
-
-class ProfileCache(Protocol):
-    """``user:profile:v1:{uid}``: a user's profile as ``GET /me`` shows it, as JSON text
-    the caller makes and reads (the ``v1`` changes with its shape), so that call reads no
-    database. Never raises: an unreachable cache reads as a miss."""
-
-    def get(self, user_id: UserId) -> str | None:
-        """The cached text; None on a miss, a tombstone, or an unreachable cache."""
+    def remember_profile(self, profile: UserProfile) -> None:
+        """Cache it only where nothing is cached (SET NX): a fill never overwrites the
+        tombstone of a change, so a read from before the change cannot put it back."""
         ...
 
-    def remember(self, user_id: UserId, profile: str) -> None:
-        """Cache it for 60 s, only where nothing is cached (SET NX): a fill never
-        overwrites a tombstone, so a request that read the database before a change
-        cannot put the old profile back."""
-        ...
-
-    def forget(self, user_ids: Iterable[UserId]) -> None:
-        """After a commit that changed these users: a 10-second tombstone over each."""
+    def forget_profiles(self, user_ids: Iterable[UserId]) -> None:
+        """After a commit that changed these users: a 10-second tombstone over each, longer
+        than any statement that could have read the old row may run."""
         ...
 
 

@@ -356,8 +356,8 @@ class ExportRepository(Protocol):
 
 
 class UsersChanged(Protocol):
-    """Told by a unit of work, after its commit, whose profile (as ``GET /me`` shows it)
-    it changed or deleted."""
+    """Told by a unit of work, after its commit, which users it saved or deleted (so a
+    cached profile of theirs is dropped)."""
 
     def __call__(self, user_ids: frozenset[UserId]) -> None: ...
 
@@ -369,10 +369,9 @@ class EventsRecorded(Protocol):
 
 
 class ChangedUsers:
-    """Whose profile one transaction changed (a sign-in's ``last_login_at`` included) or
-    deleted, for its unit of work to tell ``UsersChanged`` after the commit. A failed
-    sign-in changes only counters, so it is not here (and costs what an unknown email
-    costs, EN-01)."""
+    """Which users one transaction saved or deleted, as its use case said (``save``,
+    ``delete``), for its unit of work to tell ``UsersChanged`` after the commit. A new
+    user (``add``) has nothing cached yet."""
 
     def __init__(self) -> None:
         self.changed: set[UserId] = set()

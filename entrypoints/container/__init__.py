@@ -80,7 +80,8 @@ class Container(containers.DeclarativeContainer):
     geo_locator = core.container.geo_locator
 
     redis = state.container.redis
-    profile_cache = state.container.profile_cache
+    session_cache = state.container.session_cache
+    live_sessions = storage.container.live_sessions
     forget_profiles = state.container.forget_profiles
     challenges = state.container.challenges
     lock = state.container.lock

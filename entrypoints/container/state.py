@@ -8,19 +8,17 @@ from dependency_injector import containers, providers
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
     MemoryLock,
-    MemoryProfileCache,
     MemoryRateLimiter,
-    MemorySessionValidityCache,
+    MemorySessionCache,
 )
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.health import RedisHealthProbe
 from adapters.redis.lock import RedisLock
-from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
-from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.redis.session_cache import RedisSessionCache
 from adapters.rq.depths import RqQueueDepths
 from adapters.rq.queues import RqQueues
 from entrypoints.settings import Settings
@@ -38,18 +36,14 @@ class State(containers.DeclarativeContainer):
     redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
     redis_probe = providers.Singleton(RedisHealthProbe, connector=redis)
 
-    profile_cache = providers.Selector(
+    session_cache = providers.Selector(
         config.ephemeral,
-        redis=providers.Singleton(RedisProfileCache, connector=redis),
-        memory=providers.Singleton(MemoryProfileCache, clock=core.clock),
+        redis=providers.Singleton(RedisSessionCache, connector=redis),
+        memory=providers.Singleton(MemorySessionCache, clock=core.clock),
     )
-    forget_profiles = profile_cache.provided.forget
-    """Told by every unit of work whose profiles it changed: tombstones them after the commit."""
-    validity_cache = providers.Selector(
-        config.ephemeral,
-        redis=providers.Singleton(RedisSessionValidityCache, connector=redis),
-        memory=providers.Singleton(MemorySessionValidityCache, clock=core.clock),
-    )
+    forget_profiles = session_cache.provided.forget_profiles
+    """Told by every unit of work whose users it wrote: tombstones their profiles after the
+    commit."""
 
     fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=core.clock)
     limiter = providers.Selector(

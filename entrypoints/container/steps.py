@@ -3,7 +3,6 @@ codes, issuing and revoking sessions, second factors."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -19,7 +18,6 @@ from application.common.sign_in import SignInGate
 from application.common.sign_in_alerts import SuspiciousSignIns
 from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
-from application.common.validity import SessionValidity
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
 
@@ -125,14 +123,5 @@ class Steps(containers.DeclarativeContainer):
     )
 
     revoker = providers.Singleton(
-        SessionRevoker,
-        uow_factory=storage.uow.provider,
-        cache=state.validity_cache,
-        publisher=state.publisher,
-        sleep=providers.Object(time.sleep),
-    )
-    validity = providers.Singleton(
-        SessionValidity,
-        uow_factory=storage.uow.provider,
-        cache=state.validity_cache,
+        SessionRevoker, live=storage.live_sessions, publisher=state.publisher
     )

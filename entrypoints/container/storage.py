@@ -1,10 +1,14 @@
 """Durable storage: units of work, files and the database's readiness, on SQLAlchemy and
-local files (``config.store == "sql"``) or in this process's memory (``"memory"``)."""
+local files (``config.store == "sql"``) or in this process's memory (``"memory"``), and
+the reads every authenticated call makes through the cache (``live_sessions``)."""
 
 from __future__ import annotations
 
+import time
+
 from dependency_injector import containers, providers
 
+from adapters.caching.live_sessions import CachedLiveSessions
 from adapters.memory.files import MemoryFileStore
 from adapters.memory.health import MemoryHealthProbe
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
@@ -53,8 +57,16 @@ class Storage(containers.DeclarativeContainer):
         ),
         memory=providers.Factory(MemoryUnitOfWork, db=memory_database, ids=core.ids),
     )
-    """For reads of a single statement on the hot path (``GET /me``, list pages) and the
-    lookup before a password check."""
+    """For reads of a single statement (list pages, a profile) and the lookup before a
+    password check."""
+
+    live_sessions = providers.Singleton(
+        CachedLiveSessions,
+        uow_factory=uow.provider,
+        cache=state.session_cache,
+        sleep=providers.Object(time.sleep),
+    )
+    """One per process: it keeps the state of its revocation outbox checks."""
 
     files = providers.Selector(
         config.store,

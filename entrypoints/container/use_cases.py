@@ -1,5 +1,5 @@
 """Every use case, built from the other parts. Factories give each call its own unit of
-work; ``get_profile`` and ``authenticate`` are singletons that outlive a request."""
+work; ``authenticate`` is a singleton that outlives a request."""
 
 from __future__ import annotations
 
@@ -242,11 +242,7 @@ class UseCases(containers.DeclarativeContainer):
     purge_unverified_users = providers.Factory(
         PurgeUnverifiedUsers, uow=storage.uow, lock=state.lock, clock=core.clock
     )
-    get_profile = providers.Singleton(
-        GetProfile,
-        uow_factory=storage.read_uow.provider,
-        cache=state.profile_cache,
-    )
+    get_profile = providers.Factory(GetProfile, uow=storage.read_uow)
     update_profile = providers.Factory(
         UpdateProfile,
         uow=storage.uow,
@@ -322,7 +318,7 @@ class UseCases(containers.DeclarativeContainer):
     authenticate = providers.Singleton(
         Authenticate,
         codec=core.codec,
-        validity=steps.validity,
+        live=storage.live_sessions,
         uow_factory=storage.uow.provider,
         clock=core.clock,
     )

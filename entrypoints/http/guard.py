@@ -18,7 +18,7 @@ from flask import request
 from application.results import Principal
 from application.sessions.authenticate import AuthenticateCommand
 from domain.errors import ForbiddenError, InvalidTokenError
-from domain.users import Role
+from domain.users import Role, UserProfile
 from entrypoints.http.api import container, current_request
 from entrypoints.http.envelope import PRINCIPAL
 
@@ -52,10 +52,25 @@ def authenticated(view: Callable[P, R]) -> Callable[P, R]:
     return guarded
 
 
-def prove(environ: WSGIEnvironment, services: Container) -> Principal:
+def authenticated_with_profile(view: Callable[P, R]) -> Callable[P, R]:
+    """``@authenticated``, reading the caller's profile in the same round trip
+    (``principal().profile``)."""
+
+    @wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        prove(current_request().environ, container(), with_profile=True)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def prove(
+    environ: WSGIEnvironment, services: Container, *, with_profile: bool = False
+) -> Principal:
     """Who the bearer token proves the caller is, kept in the environ for the view and
     the access log; raises ``InvalidTokenError`` when it proves no one."""
-    found = services.authenticate()(AuthenticateCommand(bearer_token(environ)))
+    command = AuthenticateCommand(bearer_token(environ), with_profile=with_profile)
+    found = services.authenticate()(command)
     environ[PRINCIPAL] = found
     return found
 
@@ -80,3 +95,11 @@ def admin_only(view: Callable[P, R]) -> Callable[P, R]:
 def principal() -> Principal:
     found: Principal = current_request().environ[PRINCIPAL]
     return found
+
+
+def own_profile() -> UserProfile:
+    """The caller's profile, under ``@authenticated_with_profile``."""
+    profile = principal().profile
+    if profile is None:
+        raise InvalidTokenError()  # that guard answers 401 before a view runs without one
+    return profile

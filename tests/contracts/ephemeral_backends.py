@@ -17,26 +17,23 @@ import redis
 from adapters.memory.ephemeral import (
     MemoryChallengeStore,
     MemoryLock,
-    MemoryProfileCache,
     MemoryRateLimiter,
-    MemorySessionValidityCache,
+    MemorySessionCache,
 )
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.redis.challenge_store import RedisChallengeStore
 from adapters.redis.client import RedisConnector
 from adapters.redis.lock import RedisLock
-from adapters.redis.profile_cache import RedisProfileCache
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
-from adapters.redis.session_cache import RedisSessionValidityCache
+from adapters.redis.session_cache import RedisSessionCache
 from application.ports.ephemeral import (
     ChallengeStore,
     Decision,
     Limit,
     Lock,
-    ProfileCache,
     RateLimiter,
-    SessionValidityCache,
+    SessionCache,
 )
 from application.ports.messaging import EventPublisher
 from tests.support.clock import ManualClock
@@ -65,14 +62,11 @@ class MemoryBackend:
         self.clock = clock
         self.publisher_impl = MemoryEventPublisher()
 
-    def cache(self, ttl_seconds: int = 300) -> SessionValidityCache:
-        return MemorySessionValidityCache(self.clock, ttl_seconds=ttl_seconds)
+    def cache(self, ttl_seconds: int = 300) -> SessionCache:
+        return MemorySessionCache(self.clock, ttl_seconds=ttl_seconds)
 
     def limiter(self) -> RateLimiter:
         return MemoryRateLimiter(self.clock)
-
-    def profiles(self) -> ProfileCache:
-        return MemoryProfileCache(self.clock)
 
     def challenges(self) -> ChallengeStore:
         return MemoryChallengeStore(self.clock)
@@ -111,14 +105,11 @@ class RedisBackend:
             url, timeout=CONTRACT_TIMEOUT_SECONDS, connect_timeout=CONTRACT_TIMEOUT_SECONDS
         )
 
-    def cache(self, ttl_seconds: int = 300) -> SessionValidityCache:
-        return RedisSessionValidityCache(self.connector, ttl_seconds=ttl_seconds)
+    def cache(self, ttl_seconds: int = 300) -> SessionCache:
+        return RedisSessionCache(self.connector, ttl_seconds=ttl_seconds)
 
     def limiter(self) -> RateLimiter:
         return RedisRateLimiter(self.connector, self.clock, fallback=NoFallback())
-
-    def profiles(self) -> ProfileCache:
-        return RedisProfileCache(self.connector)
 
     def challenges(self) -> ChallengeStore:
         return RedisChallengeStore(self.connector)

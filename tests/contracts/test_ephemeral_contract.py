@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -23,10 +24,11 @@ from adapters.redis.health import RedisHealthProbe
 from adapters.redis.lock import RedisLock
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
-from adapters.redis.session_cache import RedisSessionValidityCache
-from application.ports.ephemeral import Decision, Limit
+from adapters.redis.session_cache import RedisSessionCache
+from application.ports.ephemeral import CachedSession, Decision, Limit
 from domain.errors import UnavailableError
 from domain.ids import SessionId, UserId
+from domain.users import UserProfile
 from tests.contracts.ephemeral_backends import Backend, MemoryBackend, RedisBackend
 from tests.fixtures.redis import RedisServer, free_port
 from tests.support.clock import ManualClock
@@ -89,41 +91,41 @@ def race(workers: int, action: Callable[[], T]) -> list[T]:
     return results
 
 
-# --- SessionValidityCache ------------------------------------------------------------
+# --- SessionCache ------------------------------------------------------------------
 
 
 def test_an_uncached_session_is_a_miss(backend: Backend) -> None:
-    assert backend.cache().get(SID) is None
+    assert backend.cache().read(SID).valid is None
 
 
 def test_a_remembered_session_reads_valid(backend: Backend) -> None:
     cache = backend.cache()
     cache.remember_valid(SID)
-    assert cache.get(SID) is True
-    assert cache.get(SessionId(UUID(int=8))) is None
+    assert cache.read(SID).valid is True
+    assert cache.read(SessionId(UUID(int=8))).valid is None
 
 
 def test_a_tombstone_overwrites_valid_and_reports_that_it_landed(backend: Backend) -> None:
     cache = backend.cache()
     cache.remember_valid(SID)
     assert cache.tombstone(SID) is True
-    assert cache.get(SID) is False
+    assert cache.read(SID).valid is False
 
 
 def test_a_tombstone_wins_over_a_later_remember_valid(backend: Backend) -> None:
     cache = backend.cache()
     cache.tombstone(SID)
     cache.remember_valid(SID)
-    assert cache.get(SID) is False
+    assert cache.read(SID).valid is False
 
 
 def test_cache_entries_expire_after_their_ttl(backend: Backend) -> None:
     cache = backend.cache(ttl_seconds=300)
     cache.remember_valid(SID)
     backend.advance(299)
-    assert cache.get(SID) is True
+    assert cache.read(SID).valid is True
     backend.advance(2)
-    assert cache.get(SID) is None
+    assert cache.read(SID).valid is None
 
 
 def test_an_expired_tombstone_lets_valid_be_cached_again(backend: Backend) -> None:
@@ -131,7 +133,7 @@ def test_an_expired_tombstone_lets_valid_be_cached_again(backend: Backend) -> No
     cache.tombstone(SID)
     backend.advance(301)
     cache.remember_valid(SID)
-    assert cache.get(SID) is True
+    assert cache.read(SID).valid is True
 
 
 @redis_only
@@ -419,10 +421,10 @@ def dead_connector() -> RedisConnector:
 
 
 def test_an_unreachable_cache_misses_quickly(dead_connector: RedisConnector) -> None:
-    cache = RedisSessionValidityCache(dead_connector)
+    cache = RedisSessionCache(dead_connector)
     started = time.monotonic()
     for _ in range(10):
-        assert cache.get(SID) is None
+        assert cache.read(SID).valid is None
         cache.remember_valid(SID)
         assert cache.tombstone(SID) is False
     assert time.monotonic() - started < 1
@@ -474,18 +476,18 @@ def test_a_frozen_server_costs_one_timeout_then_the_breaker_skips_it(
     private_redis: RedisServer,
 ) -> None:
     connector = RedisConnector(private_redis.url, cooldown=0.5)
-    cache = RedisSessionValidityCache(connector)
+    cache = RedisSessionCache(connector)
     cache.remember_valid(SID)
     private_redis.pause()
     try:
         started = time.monotonic()
-        assert [cache.get(SID) for _ in range(10)] == [None] * 10
+        assert [cache.read(SID).valid for _ in range(10)] == [None] * 10
         assert time.monotonic() - started < 1
         assert connector.breaker.is_open
     finally:
         private_redis.resume()
     time.sleep(0.5)
-    assert cache.get(SID) is True
+    assert cache.read(SID).valid is True
     assert not connector.breaker.is_open
 
 
@@ -499,7 +501,7 @@ def test_a_successful_ping_closes_the_breaker(private_redis: RedisServer) -> Non
         private_redis.resume()
     assert connector.breaker.is_open
     assert RedisHealthProbe(connector).ping() is True
-    assert RedisSessionValidityCache(connector).tombstone(SID) is True
+    assert RedisSessionCache(connector).tombstone(SID) is True
 
 
 @redis_only
@@ -525,21 +527,62 @@ def test_each_process_builds_its_own_client(
     assert dead_connector.client() is not parent
 
 
-def test_a_cached_profile_reads_back_until_a_change_drops_it(backend: Backend) -> None:
-    profiles = backend.profiles()
-    user = UserId(UUID(int=7))
-    assert profiles.get(user) is None
-    profiles.remember(user, '{"first_name": "Ada"}')
-    assert profiles.get(user) == '{"first_name": "Ada"}'
-    profiles.remember(user, '{"first_name": "Other"}')  # filled only where nothing is
-    assert profiles.get(user) == '{"first_name": "Ada"}'
+def _profile(user: UserId, first_name: str) -> UserProfile:
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    return UserProfile(
+        id=user,
+        email="ada@example.com",
+        email_verified=True,
+        first_name=first_name,
+        last_name="Lovelace",
+        display_name=None,
+        phone=None,
+        phone_verified=False,
+        avatar_url=None,
+        role="user",
+        status="active",
+        created_at=at,
+        updated_at=at,
+        last_login_at=None,
+    )
 
-    profiles.forget([user])
-    assert profiles.get(user) is None
-    profiles.remember(user, '{"first_name": "read before the change"}')
-    assert profiles.get(user) is None  # the tombstone wins over a late fill
+
+def test_a_cached_profile_reads_back_until_a_change_drops_it(backend: Backend) -> None:
+    cache = backend.cache()
+    user = UserId(UUID(int=7))
+    assert cache.read(SID, user).profile is None
+    cache.remember_profile(_profile(user, "Ada"))
+    assert cache.read(SID, user).profile == _profile(user, "Ada")
+    cache.remember_profile(_profile(user, "Other"))  # filled only where nothing is
+    assert cache.read(SID, user).profile == _profile(user, "Ada")
+    assert cache.read(SID).profile is None  # not asked for
+
+    cache.forget_profiles([user])
+    assert cache.read(SID, user).profile is None
+    cache.remember_profile(_profile(user, "read before the change"))
+    assert cache.read(SID, user).profile is None  # the tombstone wins over a late fill
     backend.advance(11)
-    profiles.remember(user, '{"first_name": "Ada Lovelace"}')
-    assert profiles.get(user) == '{"first_name": "Ada Lovelace"}'
+    cache.remember_profile(_profile(user, "Augusta"))
+    assert cache.read(SID, user).profile == _profile(user, "Augusta")
     backend.advance(61)
-    assert profiles.get(user) is None
+    assert cache.read(SID, user).profile is None
+
+
+def test_one_read_answers_for_the_session_and_the_profile_together(backend: Backend) -> None:
+    cache = backend.cache()
+    user = UserId(UUID(int=7))
+    cache.remember_valid(SID)
+    cache.remember_profile(_profile(user, "Ada"))
+    assert cache.read(SID, user) == CachedSession(valid=True, profile=_profile(user, "Ada"))
+    cache.tombstone(SID)
+    assert cache.read(SID, user) == CachedSession(valid=False, profile=_profile(user, "Ada"))
+
+
+@redis_only
+def test_a_damaged_or_older_cached_profile_reads_as_a_miss(redis_backend: RedisBackend) -> None:
+    cache = redis_backend.cache()
+    user = UserId(UUID(int=7))
+    cache.remember_valid(SID)
+    for damaged in ('{"an": "older shape"}', "not json", "[]"):
+        redis_backend.client.set(f"user:profile:v1:{user}", damaged)
+        assert cache.read(SID, user) == CachedSession(valid=True, profile=None)

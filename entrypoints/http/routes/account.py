@@ -12,10 +12,15 @@ from application.account.request_email_change import RequestEmailChangeCommand
 from application.account.update_profile import UpdateProfileCommand
 from application.account.verify_phone import ConfirmPhoneCommand, SendPhoneCodeCommand
 from application.common.throttle import Rule
-from application.results import UserProfile
+from domain.users import UserProfile
 from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
-from entrypoints.http.guard import authenticated, principal
+from entrypoints.http.guard import (
+    authenticated,
+    authenticated_with_profile,
+    own_profile,
+    principal,
+)
 from entrypoints.http.limits import limited
 from entrypoints.http.schemas.account import (
     ChangePasswordRequest,
@@ -29,13 +34,13 @@ blp = ApiBlueprint("me", __name__, url_prefix="/api/v1/me", description="The sig
 
 
 @blp.route("", methods=["GET"])
-@authenticated
+@authenticated_with_profile
 @blp.response(200, UserResponse)
 @blp.doc(**security_doc())
 @problems(blp, 401)
 def get_me() -> UserProfile:
     """The signed-in user's profile."""
-    return container().get_profile()(GetProfileCommand(principal().user_id))
+    return own_profile()
 
 
 @blp.route("", methods=["PATCH"])

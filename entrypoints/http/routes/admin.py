@@ -12,8 +12,9 @@ from application.admin.list_events import ListEventsCommand
 from application.admin.list_users import ListUsersCommand
 from application.admin.revoke_user_sessions import RevokeUserSessionsCommand
 from application.common.paging import Page
-from application.results import EventItem, UserDetail, UserProfile
+from application.results import EventItem, UserDetail
 from domain.ids import UserId
+from domain.users import UserProfile
 from entrypoints.http.api import ApiBlueprint, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import admin_only, authenticated, principal

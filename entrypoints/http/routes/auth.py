@@ -16,7 +16,8 @@ from application.auth.reset_password import ResetPasswordCommand
 from application.auth.send_login_sms import SendLoginSmsCommand
 from application.auth.verify_email import VerifyEmailCommand
 from application.common.throttle import Rule
-from application.results import MfaChallenge, TokenPair, UserProfile
+from application.results import MfaChallenge, TokenPair
+from domain.users import UserProfile
 from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import authenticated, principal

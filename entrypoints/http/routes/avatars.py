@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from application.account.avatar import ChangeAvatarCommand, RemoveAvatarCommand
 from application.common.throttle import Rule
-from application.results import UserProfile
 from domain.profile import AVATAR_MAX_BYTES
+from domain.users import UserProfile
 from entrypoints.http.api import ApiBlueprint, container, security_doc
 from entrypoints.http.docs import problems
 from entrypoints.http.guard import authenticated, principal

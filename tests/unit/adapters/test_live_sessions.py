@@ -1,4 +1,4 @@
-"""SessionValidity and SessionRevoker on the in-memory adapters (SECURITY SE-07, FI-04).
+"""CachedLiveSessions and SessionRevoker on the in-memory adapters (SECURITY SE-07, FI-04).
 
 Two "processes" share one database and one cache; each sees the cache through its own
 switch, so a revoker can fail to reach it while a reader still can. A revocation whose
@@ -10,35 +10,35 @@ outbox by the time it answers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from adapters.memory.ephemeral import MemorySessionValidityCache
+from adapters.caching.live_sessions import DRAIN_INTERVAL, CachedLiveSessions
+from adapters.memory.ephemeral import MemorySessionCache
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
 from application.common.revocation import SessionRevoker
-from application.common.validity import DRAIN_INTERVAL, SessionValidity
-from application.ports.ephemeral import SessionValidityCache
+from application.ports.ephemeral import CachedSession, SessionCache
 from application.ports.persistence import UnitOfWork
-from domain.ids import SessionId
+from domain.ids import SessionId, UserId
 from domain.sessions import DeviceSession, RevokeReason
-from domain.users import User
+from domain.users import User, UserProfile
 from tests.contracts.persistence_backends import CountingIds, a_session, a_user, store
 from tests.support.clock import ManualClock
 
 
-class SwitchableCache(SessionValidityCache):
+class SwitchableCache(SessionCache):
     """One process's view of the shared cache; unreachable, it behaves as the Redis
     adapter does: a miss on read, nothing on write, False on tombstone."""
 
-    def __init__(self, shared: MemorySessionValidityCache) -> None:
+    def __init__(self, shared: MemorySessionCache) -> None:
         self.shared = shared
         self.reachable = True
         self.on_tombstone: Callable[[], None] = lambda: None
 
-    def get(self, session_id: SessionId) -> bool | None:
-        return self.shared.get(session_id) if self.reachable else None
+    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
+        return self.shared.read(session_id, user_id) if self.reachable else CachedSession(None)
 
     def remember_valid(self, session_id: SessionId) -> None:
         if self.reachable:
@@ -48,6 +48,14 @@ class SwitchableCache(SessionValidityCache):
         self.on_tombstone()
         return self.reachable and self.shared.tombstone(session_id)
 
+    def remember_profile(self, profile: UserProfile) -> None:
+        if self.reachable:
+            self.shared.remember_profile(profile)
+
+    def forget_profiles(self, user_ids: Iterable[UserId]) -> None:
+        if self.reachable:
+            self.shared.forget_profiles(user_ids)
+
 
 @dataclass
 class World:
@@ -56,7 +64,7 @@ class World:
     waits: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.cache = MemorySessionValidityCache(self.clock)
+        self.cache = MemorySessionCache(self.clock)
         self.user = a_user()
         store(self.uow, self.user)
 
@@ -68,10 +76,15 @@ class World:
 
     def reader(
         self, page_size: int = 100, max_pages: int = 50
-    ) -> tuple[SessionValidity, SwitchableCache]:
+    ) -> tuple[CachedLiveSessions, SwitchableCache]:
         view = self.view()
-        validity = SessionValidity(self.uow, view, page_size=page_size, max_pages=max_pages)
-        return validity, view
+        live = CachedLiveSessions(
+            self.uow, view, sleep=self._no_wait, page_size=page_size, max_pages=max_pages
+        )
+        return live, view
+
+    def _no_wait(self, seconds: float) -> None:
+        raise AssertionError("a reader never waits")
 
     def revoker(self, *, reachable: bool, wait_moves_the_clock: bool = True) -> SessionRevoker:
         """``wait_moves_the_clock=False``: another thread's revocation, whose wait this
@@ -84,7 +97,7 @@ class World:
             if wait_moves_the_clock:
                 self.clock.advance(seconds)
 
-        return SessionRevoker(self.uow, view, MemoryEventPublisher(), sleep=sleep)
+        return SessionRevoker(CachedLiveSessions(self.uow, view, sleep), MemoryEventPublisher())
 
     def sessions(self, count: int, user: User | None = None) -> list[DeviceSession]:
         made = [a_session(user or self.user) for _ in range(count)]
@@ -118,17 +131,17 @@ def test_a_revocation_whose_tombstone_failed_is_refused_from_the_next_outbox_che
     world = World()
     (session,) = world.sessions(1)
     reader, _ = world.reader()
-    assert reader.is_valid(session.id, world.now())  # caches "valid"
+    assert reader.is_live(session.id, world.now())  # caches "valid"
     world.clock.advance(0.1)
 
     world.revoke(world.revoker(reachable=False), session.id)
 
     assert world.waits == [DRAIN_INTERVAL.total_seconds()]  # answered a check later
     assert world.pending() == [session.id]
-    assert world.cache.get(session.id) is True  # stale until someone drains
-    assert reader.is_valid(session.id, world.now()) is False
+    assert world.cache.read(session.id).valid is True  # stale until someone drains
+    assert reader.is_live(session.id, world.now()) is False
     assert world.pending() == []
-    assert world.cache.get(session.id) is False
+    assert world.cache.read(session.id).valid is False
 
 
 def test_a_revocation_whose_tombstone_landed_leaves_nothing_in_the_outbox() -> None:
@@ -139,7 +152,7 @@ def test_a_revocation_whose_tombstone_landed_leaves_nothing_in_the_outbox() -> N
 
     assert world.waits == []  # answered at once
     assert world.pending() == []
-    assert world.cache.get(session.id) is False
+    assert world.cache.read(session.id).valid is False
 
 
 def test_revoking_every_session_leaves_each_failed_tombstone_in_the_outbox() -> None:
@@ -162,11 +175,11 @@ def test_more_than_a_page_of_pending_revocations_is_drained_in_one_check() -> No
     assert len(world.pending()) == 250
     reader, _ = world.reader()
 
-    assert reader.is_valid(active.id, world.now())
+    assert reader.is_live(active.id, world.now())
 
     assert world.pending() == []
-    assert all(world.cache.get(s.id) is False for s in revoked)
-    assert world.cache.get(active.id) is True  # the cache is trusted again
+    assert all(world.cache.read(s.id).valid is False for s in revoked)
+    assert world.cache.read(active.id).valid is True  # the cache is trusted again
 
 
 def test_the_cache_stays_untrusted_while_entries_remain_after_the_last_page() -> None:
@@ -174,17 +187,17 @@ def test_the_cache_stays_untrusted_while_entries_remain_after_the_last_page() ->
     first = world.sessions(6)
     (last,) = world.sessions(1)
     reader, _ = world.reader(page_size=2, max_pages=3)
-    assert reader.is_valid(last.id, world.now())  # caches "valid"
+    assert reader.is_live(last.id, world.now())  # caches "valid"
     world.clock.advance(0.1)
     world.revoke_all(world.revoker(reachable=False))
     world.clock.advance(DRAIN_INTERVAL.total_seconds())
 
-    assert reader.is_valid(last.id, world.now()) is False  # from the database
+    assert reader.is_live(last.id, world.now()) is False  # from the database
     assert world.pending() == [last.id]
-    assert all(world.cache.get(s.id) is False for s in first)
+    assert all(world.cache.read(s.id).valid is False for s in first)
 
     world.clock.advance(DRAIN_INTERVAL.total_seconds())
-    assert reader.is_valid(last.id, world.now()) is False
+    assert reader.is_live(last.id, world.now()) is False
     assert world.pending() == []
 
 
@@ -192,7 +205,7 @@ def test_requests_do_not_trust_the_cache_while_another_thread_drains() -> None:
     world = World()
     session, bystander = world.sessions(2)
     reader, view = world.reader()
-    assert reader.is_valid(session.id, world.now())  # caches "valid"; the outbox is empty
+    assert reader.is_live(session.id, world.now())  # caches "valid"; the outbox is empty
     world.clock.advance(0.1)
     world.revoke(world.revoker(reachable=False), session.id)
     world.clock.advance(DRAIN_INTERVAL.total_seconds())
@@ -205,12 +218,12 @@ def test_requests_do_not_trust_the_cache_while_another_thread_drains() -> None:
     view.on_tombstone = hold_the_drain
     results: list[bool] = []
     drainer = threading.Thread(
-        target=lambda: results.append(reader.is_valid(bystander.id, world.now()))
+        target=lambda: results.append(reader.is_live(bystander.id, world.now()))
     )
     drainer.start()
     try:
         assert draining.wait(5)
-        assert reader.is_valid(session.id, world.now()) is False
+        assert reader.is_live(session.id, world.now()) is False
     finally:
         release.set()
         drainer.join(5)
@@ -221,7 +234,7 @@ def test_past_half_the_interval_one_request_checks_while_the_others_trust_the_la
     world = World()
     session, bystander = world.sessions(2)
     reader, view = world.reader()
-    assert reader.is_valid(session.id, world.now())  # checked: the outbox is empty
+    assert reader.is_live(session.id, world.now())  # checked: the outbox is empty
     world.clock.advance(DRAIN_INTERVAL.total_seconds() * 0.6)
     checking, release = threading.Event(), threading.Event()
     world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), bystander.id)
@@ -231,12 +244,12 @@ def test_past_half_the_interval_one_request_checks_while_the_others_trust_the_la
         assert release.wait(5)
 
     view.on_tombstone = hold_the_check
-    checker = threading.Thread(target=lambda: reader.is_valid(session.id, world.now()))
+    checker = threading.Thread(target=lambda: reader.is_live(session.id, world.now()))
     checker.start()
     try:
         assert checking.wait(5)
         database, world.db = world.db, MemoryDatabase()  # where the session is unknown
-        assert reader.is_valid(session.id, world.now())  # so this came from the cache
+        assert reader.is_live(session.id, world.now())  # so this came from the cache
         world.db = database
     finally:
         release.set()
@@ -248,10 +261,10 @@ def test_a_clock_stepped_back_makes_the_next_request_check_the_outbox() -> None:
     world = World()
     (session,) = world.sessions(1)
     reader, _ = world.reader()
-    assert reader.is_valid(session.id, world.now())
+    assert reader.is_live(session.id, world.now())
     world.revoke(world.revoker(reachable=False), session.id)
 
-    assert reader.is_valid(session.id, world.now() - timedelta(seconds=10)) is False
+    assert reader.is_live(session.id, world.now() - timedelta(seconds=10)) is False
 
 
 def test_a_reader_that_cannot_reach_the_cache_asks_the_database() -> None:
@@ -260,9 +273,9 @@ def test_a_reader_that_cannot_reach_the_cache_asks_the_database() -> None:
     reader, view = world.reader()
     view.reachable = False
 
-    assert reader.is_valid(session.id, world.now())
+    assert reader.is_live(session.id, world.now())
     world.revoke(world.revoker(reachable=False), session.id)
-    assert reader.is_valid(session.id, world.now()) is False
+    assert reader.is_live(session.id, world.now()) is False
     assert world.pending() == [session.id]
 
 
@@ -272,17 +285,17 @@ def test_a_reader_that_could_not_tombstone_checks_the_outbox_before_it_trusts_th
     world = World()
     (session,) = world.sessions(1)
     reader, view = world.reader()
-    assert reader.is_valid(session.id, world.now())  # caches "valid"
+    assert reader.is_live(session.id, world.now())  # caches "valid"
     view.reachable = False
 
     world.revoke(world.revoker(reachable=False, wait_moves_the_clock=False), session.id)
-    assert reader.is_valid(session.id, world.now()) is False  # from the database
+    assert reader.is_live(session.id, world.now()) is False  # from the database
     view.reachable = True
 
-    assert world.cache.get(session.id) is True  # stale, and the last check is fresh
-    assert reader.is_valid(session.id, world.now()) is False
+    assert world.cache.read(session.id).valid is True  # stale, and the last check is fresh
+    assert reader.is_live(session.id, world.now()) is False
     assert world.pending() == []
-    assert world.cache.get(session.id) is False
+    assert world.cache.read(session.id).valid is False
 
 
 def test_an_inactive_session_read_from_the_database_is_tombstoned() -> None:
@@ -292,6 +305,43 @@ def test_an_inactive_session_read_from_the_database_is_tombstoned() -> None:
     world.clock.advance(3600)  # past the revocation's own tombstone
     reader, _ = world.reader()
 
-    assert reader.is_valid(session.id, world.now()) is False
+    assert reader.is_live(session.id, world.now()) is False
 
-    assert world.cache.get(session.id) is False
+    assert world.cache.read(session.id).valid is False
+
+
+def test_the_profile_is_read_with_the_session_and_filled_on_a_miss() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, _ = world.reader()
+
+    profile = reader.profile_if_live(session.id, world.user.id, world.now())
+
+    assert profile == UserProfile.of(world.user)
+    cached = world.cache.read(session.id, world.user.id)
+    assert cached == CachedSession(valid=True, profile=profile)
+    assert reader.profile_if_live(session.id, world.user.id, world.now()) == profile
+
+
+def test_a_revoked_session_gets_no_profile_even_with_one_cached() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, _ = world.reader()
+    assert reader.profile_if_live(session.id, world.user.id, world.now()) is not None
+
+    world.revoke(world.revoker(reachable=True), session.id)
+
+    assert world.cache.read(session.id, world.user.id).profile is not None
+    assert reader.profile_if_live(session.id, world.user.id, world.now()) is None
+
+
+def test_an_unreachable_cache_reads_the_profile_from_the_database() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, view = world.reader()
+    view.reachable = False
+
+    assert reader.profile_if_live(session.id, world.user.id, world.now()) == UserProfile.of(
+        world.user
+    )
+    assert world.cache.read(session.id, world.user.id) == CachedSession(valid=None)
