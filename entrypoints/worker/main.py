@@ -20,6 +20,9 @@ from entrypoints.worker.rq_worker import SteadyWorker
 log = logging.getLogger("bastion.jobs")
 
 QUEUES = ("exports", "default")
+IN_PROCESS = frozenset({"default"})
+"""Mail, SMS and task jobs: short, and bounded by their timeouts (at most a minute, under
+the worker's heartbeat grace)."""
 PURGE_INTERVAL_SECONDS = 3600
 RECONCILE_INTERVAL_SECONDS = 60
 
@@ -44,6 +47,7 @@ def run_worker(burst: bool = False) -> None:
         [Queue(name, connection=connection) for name in QUEUES],
         connection=connection,
         heartbeat=settings.worker_heartbeat,
+        in_process=IN_PROCESS,
         work_horse_killed_handler=jobs.work_horse_killed,
     )
     worker.work(burst=burst, with_scheduler=True)

@@ -77,3 +77,20 @@ def test_an_idle_worker_rides_out_a_redis_outage_and_takes_the_next_job(
     assert taken is not None
     assert taken[0].id == "after-the-outage"
     assert time.monotonic() - started < 15
+
+
+def test_jobs_of_in_process_queues_run_in_the_worker_and_the_others_in_a_horse(
+    private_redis: RedisServer,
+) -> None:
+    connection = redis.Redis.from_url(private_redis.url)
+    mail, export = Queue("default", connection=connection), Queue(QUEUE, connection=connection)
+    in_worker = mail.enqueue("os.getpid", result_ttl=60)
+    in_horse = export.enqueue("os.getpid", result_ttl=60)
+    worker = SteadyWorker(
+        [export, mail], connection=connection, heartbeat=2, in_process=frozenset({"default"})
+    )
+
+    worker.work(burst=True)
+
+    assert in_worker.return_value() == os.getpid()
+    assert in_horse.return_value() not in (None, os.getpid())

@@ -8,6 +8,8 @@ from rq import Queue
 from rq.job import Job
 
 from adapters.rq.exports import JOB, JOB_TIMEOUT, RETRY_INTERVALS
+from adapters.rq.notifier import JOB as MAIL_JOB
+from adapters.rq.notifier import JOB_TIMEOUT as MAIL_TIMEOUT
 from entrypoints.settings import Settings
 from entrypoints.worker.rq_worker import SteadyWorker
 
@@ -42,3 +44,24 @@ def test_with_the_defaults_a_dead_workers_export_is_retried_within_a_few_minutes
 
     assert lapses + cleaned + retried <= A_FEW_MINUTES
     assert lapses >= 90  # as long as RQ's own grace: a slow beat does not start a twin
+
+
+def test_an_in_process_jobs_heartbeat_lasts_its_whole_timeout() -> None:
+    """Nothing beats while the worker runs a job itself: a mail that takes its full
+    minute must not be taken for abandoned (and sent twice) after three beats."""
+    connection = redis.Redis()
+    queues = [Queue("default", connection=connection), Queue("exports", connection=connection)]
+    worker = SteadyWorker(
+        queues,
+        connection=connection,
+        heartbeat=2,
+        in_process=frozenset({"default"}),
+        prepare_for_work=False,
+    )
+    mail = Job.create(MAIL_JOB, args=("sealed",), timeout=MAIL_TIMEOUT, connection=connection)
+    mail.origin = "default"
+    export = _export_job()
+    export.origin = "exports"
+
+    assert worker.get_heartbeat_ttl(mail) == MAIL_TIMEOUT + 4
+    assert worker.get_heartbeat_ttl(export) == 6
