@@ -57,7 +57,7 @@ PAIRS = 4  # floor and GET /me pairs per connection count; even, so each goes fi
 PAIR_SECONDS = 5  # each run of a pair
 PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
 FLOOD_FACTOR = 3
-LOGIN_WORKLOAD = "login"  # hashing-bound: measured between two hashing floors
+SIGN_IN_WORKLOADS = ("login", "register")  # hashing-bound: each between two hashing floors
 
 
 def _positive(text: str) -> float:
@@ -208,13 +208,14 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
             report.floor, report.stack = floor_and_me(ctx, serving, home / "logs")
         print("workloads ...")
         report.stack += run_workloads(
-            ctx, [name for name in names if name not in ("me", LOGIN_WORKLOAD)]
+            ctx, [name for name in names if name != "me" and name not in SIGN_IN_WORKLOADS]
         )
-        if LOGIN_WORKLOAD in names:
-            print("login, with the hashing floor measured just before and just after ...")
-            report.login_hashing.append(hashing_floor(stack, args.seconds))
-            report.stack += run_workloads(ctx, [LOGIN_WORKLOAD])
-            report.login_hashing.append(hashing_floor(stack, args.seconds))
+        for name in (name for name in SIGN_IN_WORKLOADS if name in names):
+            print(f"{name}, with the hashing floor measured just before and just after ...")
+            around = report.hashing_around.setdefault(name, [])
+            around.append(hashing_floor(stack, args.seconds))
+            report.stack += run_workloads(ctx, [name])
+            around.append(hashing_floor(stack, args.seconds))
         if not args.no_profile:
             print("profiling the API workers under GET /me ...")
             report.profiles = profile_me(ctx, home)

@@ -18,7 +18,8 @@ from suite.wrk import Measurement
 
 FLOOR = "floor: bare Flask JSON"
 ME = "GET /me"
-LOGIN = "POST /auth/login"
+SIGN_INS = {"login": "POST /auth/login", "register": "POST /auth/register"}
+"""The hashing-bound workloads, each measured between two hashing floors."""
 
 
 @dataclass
@@ -26,8 +27,8 @@ class Report:
     setup: dict[str, str]
     seeding: dict[str, float]
     hashing: HashingFloor | None = None
-    login_hashing: list[HashingFloor] = field(default_factory=list)
-    """The hashing floor measured just before and just after the login run."""
+    hashing_around: dict[str, list[HashingFloor]] = field(default_factory=dict)
+    """The hashing floor measured just before and just after each sign-in workload."""
     floor: list[Measurement] = field(default_factory=list)
     stack: list[Measurement] = field(default_factory=list)
     flood: FloodResult | None = None
@@ -46,11 +47,15 @@ class Report:
             found[f"GET /me p99 / floor p99 ({c} conns)"] = round(
                 statistics.fmean(me.p99_ms / floor.p99_ms for floor, me in pairs), 2
             )
-        login, floor = self.find(LOGIN), self.login_floor()
-        if login is not None and floor:
-            steady = login.steady_ok_rps if login.steady_ok_rps is not None else login.ok_rps
-            found["login rps / hashing floor"] = round(steady / floor, 3)
-            found["login rps / hashing floor, wrk's count"] = round(login.ok_rps / floor, 3)
+        for name, workload in SIGN_INS.items():
+            floor = self.sign_in_floor(name)
+            for row in self.stack:
+                if row.workload != workload or not floor:
+                    continue
+                steady = row.steady_ok_rps if row.steady_ok_rps is not None else row.ok_rps
+                label = f"{name} ok/s / hashing floor ({row.connections} conns)"
+                found[label] = round(steady / floor, 3)
+                found[f"{label}, wrk's count"] = round(row.ok_rps / floor, 3)
         if self.export is not None:
             found["export worker peak RSS growth, MB (100k events vs empty)"] = (
                 self.export.rss_growth_mb
@@ -67,11 +72,11 @@ class Report:
             )
         return found
 
-    def login_floor(self) -> float | None:
-        """The mean of the floors measured just before and after the login run: a shared
-        VM's speed drifts within a minute, so the floor from the start (the idle one, which
-        sets the flood's rate) can be a tenth off by the time login runs."""
-        around = self.login_hashing or ([self.hashing] if self.hashing else [])
+    def sign_in_floor(self, name: str) -> float | None:
+        """The mean of the floors measured just before and after the workload's runs: a
+        shared VM's speed drifts within a minute, so the floor from the start (the idle
+        one, which sets the flood's rate) can be a tenth off by the time they run."""
+        around = self.hashing_around.get(name) or ([self.hashing] if self.hashing else [])
         if not around:
             return None
         return statistics.fmean(floor.verifies_per_second for floor in around)
@@ -103,11 +108,11 @@ def markdown(report: Report) -> str:
             f"on {h.processes} processes ({h.ms_per_verify_one_core} ms each on one core; other "
             f"CPU {h.other_cpu_pct} %)"
         ]
-    if report.login_hashing:
-        around = " and ".join(f"{h.verifies_per_second}" for h in report.login_hashing)
+    for name, floors in report.hashing_around.items():
+        around = " and ".join(f"{h.verifies_per_second}" for h in floors)
         lines += [
-            f"- **hashing floor around the login run**: {around} verifies/s (their mean is "
-            "the login ratio's floor)"
+            f"- **hashing floor around the {name} runs**: {around} verifies/s (their mean is "
+            f"the {name} ratios' floor)"
         ]
     lines += [
         "",
