@@ -78,8 +78,7 @@ class JwtAccessTokenCodec(AccessTokenCodec):
 
     def verify(self, token: str) -> AccessClaims:
         try:
-            _check_header(jwt.get_unverified_header(token))
-            payload = self._jwt.decode(
+            decoded = self._jwt.decode_complete(
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],
@@ -93,6 +92,8 @@ class JwtAccessTokenCodec(AccessTokenCodec):
                     "verify_iat": False,
                 },
             )
+            _check_header(decoded["header"])
+            payload = decoded["payload"]
             self._check_times(_Window.of(payload, timedelta(seconds=self._leeway)))
             return _claims(payload)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
