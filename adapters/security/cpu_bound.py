@@ -1,32 +1,19 @@
 """CPU-heavy work (password hashing) that must never starve the rest of the process.
 
-Two things keep a login flood from taking an auth service down with it:
-
-- **Admission.** At most ``slots`` jobs run at once per process and at most ``line``
-  more wait in line; any other caller is refused at once with ``UnavailableError`` (503
-  and ``Retry-After``), so a shed sign-in answers in well under 100 ms (SECURITY RL-07)
-  and a flood holds about ``slots + line`` request threads (a place is counted free
-  when its job ends, a moment before its caller's thread lets go), the others staying
-  free for token checks. The line is first come, first served, and a slot whose job ends
-  starts the next in line at once, so it never idles while someone waits, and two
-  people signing in at once on one process are both served. The line, and every slot
-  but one, are open only while a job typically takes less than
-  ``line_open_below_seconds`` (a moving average of the last ones): when hashes crawl, as
-  under a flood that leaves them little CPU, one job runs at a time and every other
-  caller is refused at once rather than kept waiting, so the flood holds one niced thread
-  and one request thread per process. The average lags: those admitted as hashes began
-  to crawl run or wait their turn, a few seconds at worst; only a wait past
-  ``STUCK_SECONDS`` (a job that hangs) ends in a 503.
-- **Slots per process, not per core.** The kernel hands each keep-alive connection to
-  one gunicorn worker for its life, so sign-ins rarely split evenly across processes
-  (with four clients, three on one worker and one on the other half of the time). So
-  ``slots`` is meant to be the machine's cores, not a process's share of them: a
-  process that gets more sign-ins fills a core another leaves idle, and where all are
-  busy the extra hashes share the cores at no cost to throughput.
-- **Priority.** The jobs run on this process's own small thread pool whose threads have
-  a nice value of 10 (Linux schedules threads one by one): when a token check and a hash
-  want the same core, the check wins, and when nothing else runs the hashes get every
-  cycle, so sign-in throughput stays at the machine's hashing rate.
+- **A bounded line.** At most ``slots`` jobs run at once per process and at most ``line``
+  more wait their turn, first come first served; a slot whose job ends starts the next at
+  once. Shedding is for real overload: a caller beyond that is refused at once with
+  ``UnavailableError`` (503 and ``Retry-After``), at a cost far below a hash (SECURITY
+  RL-07), and a wait past ``STUCK_SECONDS`` (a job that hangs) ends the same way. A flood
+  holds at most ``slots + line`` request threads per process; the others stay free for
+  token checks.
+- **Slots per process, not per core.** The kernel keeps each keep-alive connection on one
+  gunicorn worker, so sign-ins rarely split evenly across processes: ``slots`` is meant to
+  be the machine's cores, so a process that gets more of them fills a core another leaves
+  idle.
+- **Priority.** Jobs run on the process's own small thread pool at nice 10 (Linux
+  schedules threads one by one): a token check wins a core from a hash, and with nothing
+  else to run the hashes get every cycle.
 """
 
 from __future__ import annotations
@@ -34,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -53,35 +39,25 @@ OUTSTANDING = Gauge(
 )
 T = TypeVar("T")
 NICENESS = 10
-SMOOTHING = 0.2  # weight of the newest job in the typical duration
 STUCK_SECONDS = 20.0  # a wait this long means a job hangs: the caller is told to retry
 
 
 class BoundedCpuWork:
-    def __init__(
-        self,
-        slots: int,
-        line: int,
-        line_open_below_seconds: float,
-        name: str = "cpu-work",
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, slots: int, line: int, name: str = "cpu-work") -> None:
         self._slots = slots
         self._line = line
-        self._line_open_below_seconds = line_open_below_seconds
         self._name = name
-        self._clock = clock
         self._lock = threading.Lock()
         self._process: _PerProcess | None = None
 
     def run(self, job: Callable[..., T], *args: object) -> T:
         """``job(*args)`` on a low-priority thread; ``UnavailableError`` when too busy."""
         here = self._here()
-        if not here.admit(line_open=here.typical_seconds < self._line_open_below_seconds):
+        if not here.admit():
             SHED.labels(self._name).inc()
             raise _busy()
         try:
-            future = here.pool.submit(self._timed, here, job, *args)
+            future = here.pool.submit(job, *args)
         except BaseException:  # a pool shut down or broken: the place was never used
             here.finished()
             raise
@@ -93,14 +69,6 @@ class BoundedCpuWork:
                 return future.result()
             future.cancel()  # still in line: it will never run
             raise _busy() from None
-
-    def _timed(self, here: _PerProcess, job: Callable[..., T], *args: object) -> T:
-        started = self._clock()
-        try:
-            return job(*args)
-        finally:
-            took = self._clock() - started
-            here.typical_seconds += SMOOTHING * (took - here.typical_seconds)
 
     def _here(self) -> _PerProcess:
         """Slots and threads of this process: a fork (gunicorn ``--preload``) inherits
@@ -124,16 +92,13 @@ class _PerProcess:
         self.pool = ThreadPoolExecutor(
             max_workers=slots, thread_name_prefix=name, initializer=_lower_priority
         )
-        self.typical_seconds = 0.0
-        """Written by the pool's threads, read by request threads; two jobs ending at once
-        may drop one of their updates, which an average can afford."""
         self._lock = threading.Lock()
         self.outstanding = 0
         """Jobs running or in line."""
 
-    def admit(self, *, line_open: bool) -> bool:
+    def admit(self) -> bool:
         with self._lock:
-            if self.outstanding >= (self.slots + self.line if line_open else 1):
+            if self.outstanding >= self.slots + self.line:
                 return False
             self.outstanding += 1
         self.outstanding_gauge.inc()

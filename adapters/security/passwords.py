@@ -73,21 +73,15 @@ class BcryptPasswordHasher(PasswordHasher):
 
 class AdmittedPasswordHasher(PasswordHasher):
     """Another hasher's hashes and checks, run as :class:`BoundedCpuWork`: at most
-    ``max_concurrent`` at once in this process and ``waiting`` more waiting their turn
-    while a check typically takes less than ``line_open_below_seconds`` (otherwise one at
-    a time and none waiting), at a lower CPU priority than request threads; other callers
-    are shed at once with ``UnavailableError`` instead of queuing until the worker times
-    out. Built by the container around the real hasher."""
+    ``max_concurrent`` at once in this process and ``waiting`` more waiting their turn, at
+    a lower CPU priority than request threads; other callers are shed at once with
+    ``UnavailableError``. Built by the container around the real hasher."""
 
     def __init__(
-        self,
-        inner: BcryptPasswordHasher,
-        max_concurrent: int = 2,
-        waiting: int = 1,
-        line_open_below_seconds: float = 1.0,
+        self, inner: BcryptPasswordHasher, max_concurrent: int = 2, waiting: int = 1
     ) -> None:
         self._inner = inner
-        self._work = BoundedCpuWork(max_concurrent, waiting, line_open_below_seconds, name="bcrypt")
+        self._work = BoundedCpuWork(max_concurrent, waiting, name="bcrypt")
 
     def hash(self, password: str) -> PasswordHash:
         return self._work.run(self._inner.hash, password)

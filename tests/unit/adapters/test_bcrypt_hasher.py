@@ -106,10 +106,10 @@ def _blocking_checks(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, 
     return entered, release
 
 
-def test_without_a_line_checks_beyond_the_concurrency_bound_are_shed_at_once(
+def test_with_no_line_told_a_second_check_is_refused_while_one_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = an_admitted_hasher(max_concurrent=1, line_open_below_seconds=0)
+    hasher = an_admitted_hasher(max_concurrent=1, waiting=0)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []
@@ -127,21 +127,6 @@ def test_without_a_line_checks_beyond_the_concurrency_bound_are_shed_at_once(
     assert hasher.verify(PASSWORD, stored)
 
 
-def test_with_no_line_told_a_second_check_is_refused_while_one_runs(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    hasher = an_admitted_hasher(max_concurrent=1, waiting=0, line_open_below_seconds=60)
-    stored = hasher.hash(PASSWORD)
-    entered, release = _blocking_checks(monkeypatch)
-    first = threading.Thread(target=hasher.verify, args=(PASSWORD, stored))
-    first.start()
-    assert entered.wait(5)
-    with pytest.raises(UnavailableError):
-        hasher.verify(PASSWORD, stored)
-    release.set()
-    first.join(5)
-
-
 @pytest.mark.parametrize(("pepper", "rounds"), [(b"short", 4), (PEPPER, 3), (PEPPER, 32)], ids=str)
 def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
     with pytest.raises(ValueError, match=r"pepper|rounds"):
@@ -151,7 +136,7 @@ def test_weak_settings_are_refused(pepper: bytes, rounds: int) -> None:
 def test_one_check_runs_one_waits_and_a_third_is_refused_without_waiting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    hasher = an_admitted_hasher(max_concurrent=1, line_open_below_seconds=60)
+    hasher = an_admitted_hasher(max_concurrent=1)
     stored = hasher.hash(PASSWORD)
     entered, release = _blocking_checks(monkeypatch)
     results: list[bool] = []

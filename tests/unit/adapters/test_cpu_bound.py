@@ -33,7 +33,7 @@ def _run_or_refused(work: BoundedCpuWork, job: Callable[..., object], *args: obj
 
 
 def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
-    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1)
     started, hold = threading.Event(), threading.Event()
     done: list[str] = []
     first = threading.Thread(target=work.run, args=(_held, started, hold, done, "first"))
@@ -54,7 +54,7 @@ def test_the_one_in_line_runs_next_and_a_newcomer_after_it() -> None:
 @pytest.mark.parametrize("line", [0, 1, 3])
 def test_every_slot_runs_at_once_and_the_line_is_as_long_as_told(line: int) -> None:
     slots = 2
-    work = BoundedCpuWork(slots=slots, line=line, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=slots, line=line)
     hold = threading.Event()
     running = [threading.Event() for _ in range(slots)]
     done: list[str] = []
@@ -82,7 +82,7 @@ def test_every_slot_runs_at_once_and_the_line_is_as_long_as_told(line: int) -> N
 
 def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> None:
     slots, line, callers, rounds = 2, 1, 16, 100
-    work = BoundedCpuWork(slots=slots, line=line, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=slots, line=line)
     start = threading.Barrier(callers)
     guard = threading.Lock()
     most_outstanding, served, refused = 0, 0, 0
@@ -115,60 +115,8 @@ def test_under_contention_the_line_is_bounded_and_every_place_comes_back() -> No
     assert work._here().outstanding == 0
 
 
-def test_the_line_closes_while_jobs_take_longer_than_the_wait_and_reopens_after() -> None:
-    now = [0.0]
-    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0, clock=lambda: now[0])
-
-    def job(seconds: float) -> str:
-        now[0] += seconds
-        return "done"
-
-    def second_caller_while_one_runs() -> list[object]:
-        started, hold, outcome = threading.Event(), threading.Event(), []
-        first = threading.Thread(target=work.run, args=(_held, started, hold, [], "first"))
-        first.start()
-        assert started.wait(5)
-        second = threading.Thread(target=lambda: outcome.append(_run_or_refused(work, job, 0)))
-        second.start()
-        if work._here().typical_seconds < 1.0:
-            _until_outstanding(work, 2)  # in line, and still waiting
-            assert second.is_alive()
-        else:
-            second.join(5)  # refused without waiting for the first
-            assert not second.is_alive()
-        hold.set()
-        first.join(5)
-        second.join(5)
-        return outcome
-
-    for _ in range(4):  # typical: 0.4, 0.72, 0.98, 1.18 s
-        work.run(job, 2.0)
-    assert second_caller_while_one_runs() == [UnavailableError]
-    # the held job took no time on this clock: typical 0.94 s
-    assert second_caller_while_one_runs() == ["done"]
-
-
-def test_while_jobs_crawl_one_runs_and_a_free_slot_is_refused_too() -> None:
-    now = [0.0]
-    work = BoundedCpuWork(slots=2, line=1, line_open_below_seconds=1.0, clock=lambda: now[0])
-
-    def crawl() -> None:
-        now[0] += 5.0
-
-    for _ in range(2):  # typical: 1.0, 1.8 s
-        work.run(crawl)
-    started, hold = threading.Event(), threading.Event()
-    first = threading.Thread(target=work.run, args=(_held, started, hold, [], "first"))
-    first.start()
-    assert started.wait(5)
-    assert _run_or_refused(work, str, "second") is UnavailableError
-    hold.set()
-    first.join(5)
-    assert work._here().outstanding == 0
-
-
 def test_a_job_that_fails_gives_its_place_back() -> None:
-    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1)
 
     def broken() -> None:
         raise ValueError("bad input")
@@ -183,7 +131,7 @@ def test_a_wait_that_outlasts_a_hung_job_is_refused_and_its_place_given_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(cpu_bound, "STUCK_SECONDS", 0.3)
-    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1)
     started, hold = threading.Event(), threading.Event()
     hung = threading.Thread(target=_run_or_refused, args=(work, _held, started, hold, [], "hung"))
     hung.start()
@@ -198,7 +146,7 @@ def test_a_wait_that_outlasts_a_hung_job_is_refused_and_its_place_given_back(
 
 
 def test_a_job_raising_timeout_error_is_its_own_error_not_a_refusal() -> None:
-    work = BoundedCpuWork(slots=1, line=1, line_open_below_seconds=1.0)
+    work = BoundedCpuWork(slots=1, line=1)
 
     def times_out() -> None:
         raise TimeoutError("the job's own")
