@@ -134,7 +134,7 @@ def _bastion() -> Callable[..., Iterable[bytes]]:
     app: Any = importlib.import_module("wsgi").app
     key = importlib.import_module("entrypoints.http.api").CONTAINER_KEY
     container = app.extensions[key]
-    container.authenticate()._validity._drain_interval = timedelta(hours=1)  # see above
+    container.live_sessions()._drain_interval = timedelta(hours=1)  # see above
     return app
 
 
