@@ -17,6 +17,7 @@ from application.account.create_admin import CreateAdminCommand
 from application.ports.messaging import NoticeKind
 from tests.api.conftest import PASSWORD, Bastion, BastionFactory
 from tests.support.authenticator import SoftAuthenticator, b64
+from tests.support.zips import strict_zip
 
 REFUSED = {"status": 401, "code": "invalid_credentials"}
 
@@ -526,3 +527,28 @@ def test_the_openapi_document_describes_the_passkey_routes(bastion: Bastion) -> 
     ):
         assert path in paths
     assert "RegistrationCredentialJson" in spec["components"]["schemas"]
+
+
+def test_the_export_lists_passkeys_without_their_keys(bastion: Bastion) -> None:
+    token = _token(bastion)
+    authenticator = _register(bastion, token)
+    export_id = bastion.call("POST", "/me/exports", token=token).json["id"]
+    assert bastion.exports.run_all() == 1
+
+    data = bastion.call("GET", f"/me/exports/{export_id}/download", token=token).data
+    with strict_zip(data) as archive:
+        passkeys = json.loads(archive.read("passkeys.json"))
+        readme = archive.read("README.txt").decode()
+
+    assert passkeys == [
+        {
+            "id": authenticator.id,
+            "name": "Laptop",
+            "device_type": "multi_device",
+            "backed_up": True,
+            "transports": ["internal", "hybrid"],
+            "created_at": "2026-03-01T09:00:00+00:00",
+            "last_used_at": None,
+        }
+    ]
+    assert "Never the public key" in readme

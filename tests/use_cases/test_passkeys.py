@@ -272,3 +272,15 @@ def test_an_id_that_is_no_credential_id_is_not_found(bastion: Bastion) -> None:
     for junk in ("", "!!!", b64(b"x" * 1024)):
         with pytest.raises(NotFoundError):
             bastion.container.remove_passkey()(RemovePasskeyCommand(account.id, junk))
+
+
+def test_a_passkey_counts_as_the_second_factor_of_the_trust_score(bastion: Bastion) -> None:
+    account = bastion.a_user()
+    authenticator = register(bastion, account)
+
+    first = passwordless(bastion, authenticator, account.email)
+    second = passwordless(bastion, authenticator, account.email)
+
+    # baseline 40, +20 for the passkey; the second sign-in's device and network are known
+    assert bastion.session(first.session_id).trust_score == 40 + 20
+    assert bastion.session(second.session_id).trust_score == 40 + 25 + 15 + 20
