@@ -43,8 +43,10 @@ class DeviceType(StrEnum):
     MULTI_DEVICE = "multi_device"
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(eq=False, slots=True, kw_only=True)
 class Passkey:
+    """Equal by credential id, as entities are by id."""
+
     id: bytes
     user_id: UserId
     name: str

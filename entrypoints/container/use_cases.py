@@ -53,7 +53,9 @@ from application.mfa.start_sms_setup import StartSmsSetup
 from application.mfa.start_totp_setup import StartTotpSetup
 from application.mfa.status import GetMfaStatus
 from application.passkeys.add_passkey import AddPasskey
-from application.passkeys.manage_passkeys import ListPasskeys, RemovePasskey, RenamePasskey
+from application.passkeys.list_passkeys import ListPasskeys
+from application.passkeys.remove_passkey import RemovePasskey
+from application.passkeys.rename_passkey import RenamePasskey
 from application.passkeys.start_registration import StartPasskeyRegistration
 from application.sessions.authenticate import Authenticate
 from application.sessions.list_sessions import ListSessions

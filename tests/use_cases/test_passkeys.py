@@ -11,7 +11,8 @@ from application.auth.complete_mfa_login import CompleteMfaLoginCommand
 from application.auth.sign_in_with_passkey import SignInWithPasskeyCommand
 from application.auth.start_passkey_sign_in import StartPasskeySignInCommand
 from application.passkeys.add_passkey import AddPasskeyCommand
-from application.passkeys.manage_passkeys import RemovePasskeyCommand, RenamePasskeyCommand
+from application.passkeys.remove_passkey import RemovePasskeyCommand
+from application.passkeys.rename_passkey import RenamePasskeyCommand
 from application.ports.messaging import NoticeKind
 from application.results import MfaChallenge, PasskeySignInOptions, PasskeyView, TokenPair
 from domain.errors import (

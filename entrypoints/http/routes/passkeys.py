@@ -6,7 +6,8 @@ from typing import Any
 
 from application.common.throttle import Rule
 from application.passkeys.add_passkey import AddPasskeyCommand
-from application.passkeys.manage_passkeys import RemovePasskeyCommand, RenamePasskeyCommand
+from application.passkeys.remove_passkey import RemovePasskeyCommand
+from application.passkeys.rename_passkey import RenamePasskeyCommand
 from application.results import PasskeyView
 from entrypoints.http.api import ApiBlueprint, container, security_doc
 from entrypoints.http.docs import problems
