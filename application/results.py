@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain.events import AccountEvent, MetadataValue
 from domain.exports import Export
 from domain.ids import EventId, ExportId, SessionId, TaskId, UserId
+from domain.passkeys import Passkey
 from domain.sessions import DeviceSession, Location, VerificationStatus
 from domain.tasks import DeletedTask, Task
 from domain.users import UserProfile
@@ -56,6 +58,7 @@ class MfaStatus:
     """Masked: country code and last two digits only."""
     sms_enabled_at: datetime | None
     backup_codes_left: int
+    passkeys: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +135,7 @@ class FactorSummary:
 
     methods: tuple[str, ...]
     backup_codes_left: int
+    passkeys: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,3 +206,37 @@ class ExportView:
             size_bytes=export.size_bytes,
             failure_reason=export.failure_reason.value if export.failure_reason else None,
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasskeyView:
+    """A passkey as its owner sees it: never the public key."""
+
+    id: str
+    name: str
+    device_type: str
+    backed_up: bool
+    transports: tuple[str, ...]
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, passkey: Passkey) -> PasskeyView:
+        return cls(
+            id=passkey.key,
+            name=passkey.name,
+            device_type=passkey.device_type.value,
+            backed_up=passkey.backed_up,
+            transports=passkey.transports,
+            created_at=passkey.created_at,
+            last_used_at=passkey.last_used_at,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasskeySignInOptions:
+    """What ``POST /auth/passkey/options`` answers: the token naming the pending ceremony
+    and the WebAuthn L3 request options."""
+
+    login_token: str
+    options: dict[str, Any]

@@ -271,3 +271,29 @@ class ExportExpiredError(DomainError):
     kind = ErrorKind.GONE
     code = "export_expired"
     message = "This export has expired and its file is deleted; request a new one."
+
+
+class InvalidPasskeyCredentialError(ValidationFailedError):
+    """A registration that did not verify: nothing is stored, and the detail says no more
+    than that (the reason goes to the log)."""
+
+    code = "invalid_credential"
+    message = "The passkey could not be verified; start the registration again."
+
+    def __init__(self) -> None:
+        super().__init__({"credential": [self.message]}, self.message)
+
+
+class PasskeyExistsError(ConflictError):
+    code = "passkey_exists"
+    message = "This passkey is already registered."
+
+
+class TooManyPasskeysError(ConflictError):
+    code = "too_many_passkeys"
+    message = "This account has as many passkeys as it may hold; remove one first."
+
+
+class LastLoginMethodError(ConflictError):
+    code = "last_login_method"
+    message = "This is the last way to sign in to the account; add another one first."

@@ -48,6 +48,9 @@ class EventType(StrEnum):
     EXPORT_FAILED = "export.failed"
     EXPORT_DOWNLOADED = "export.downloaded"
     EXPORT_EXPIRED = "export.expired"
+    PASSKEY_ADDED = "passkey.added"
+    PASSKEY_REMOVED = "passkey.removed"
+    PASSKEY_COUNTER_REGRESSION = "passkey.counter_regression"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -84,6 +87,9 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.EXPORT_FAILED: frozenset({"export_id", "reason", "attempts"}),
     EventType.EXPORT_DOWNLOADED: frozenset({"export_id"}),
     EventType.EXPORT_EXPIRED: frozenset({"export_id"}),
+    EventType.PASSKEY_ADDED: frozenset({"device_type", "backed_up"}),
+    EventType.PASSKEY_REMOVED: frozenset({"device_type"}),
+    EventType.PASSKEY_COUNTER_REGRESSION: frozenset({"flow"}),
 }
 
 

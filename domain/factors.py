@@ -36,6 +36,7 @@ class LoginMethod(StrEnum):
     TOTP = "totp"
     SMS = "sms"
     BACKUP_CODE = "backup_code"
+    PASSKEY = "passkey"
 
     @property
     def amr(self) -> AuthMethod:
@@ -43,6 +44,7 @@ class LoginMethod(StrEnum):
             LoginMethod.TOTP: AuthMethod.OTP,
             LoginMethod.SMS: AuthMethod.SMS,
             LoginMethod.BACKUP_CODE: AuthMethod.BACKUP,
+            LoginMethod.PASSKEY: AuthMethod.PASSKEY,
         }[self]
 
 
@@ -82,10 +84,15 @@ def display_backup_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def login_methods(factors: list[SecondFactor], backup_codes_left: int) -> list[LoginMethod]:
-    """The second steps a user can take, strongest first."""
+def login_methods(
+    factors: list[SecondFactor], backup_codes_left: int, passkeys: int = 0
+) -> list[LoginMethod]:
+    """The second steps a user can take, strongest first: a passkey (phishing-resistant)
+    before codes. Backup codes stand in for a factor, so they come only with one."""
     kinds = {factor.kind for factor in factors}
-    methods = [LoginMethod.TOTP] if FactorKind.TOTP in kinds else []
+    methods = [LoginMethod.PASSKEY] if passkeys else []
+    if FactorKind.TOTP in kinds:
+        methods.append(LoginMethod.TOTP)
     if FactorKind.SMS in kinds:
         methods.append(LoginMethod.SMS)
     if methods and backup_codes_left:

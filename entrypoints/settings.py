@@ -13,6 +13,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,7 @@ MIN_PRODUCTION_BCRYPT_ROUNDS = 10
 _GENERATED = ("jwt_secret", "password_pepper", "ip_hash_key", "encryption_keys")
 _HEADER_NAME = r"^([A-Za-z0-9-]{1,64})?$"
 _FILE_SCHEME = "file://"
+_LOOPBACK_HOSTS = frozenset({"localhost"})
 
 
 class Environment(StrEnum):
@@ -99,6 +101,14 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] | None = None
     """``text`` for a terminal, ``json`` (one object per line) for a log pipeline; unset:
     text in development, JSON everywhere else."""
+    webauthn_rp_id: Annotated[str, Field(min_length=1, max_length=253)] = "localhost"
+    """The relying party passkeys are bound to: the host name of the sign-in page or a
+    registrable suffix of it (``example.com`` serves ``auth.example.com``). Changing it
+    orphans every registered passkey."""
+    webauthn_rp_name: Annotated[str, Field(min_length=1, max_length=64)] = "Bastion"
+    webauthn_origins: str = "http://localhost:8000"
+    """Comma-separated origins a ceremony may come from, compared exactly (scheme, host
+    and port; no path)."""
     metrics_token: SecretStr | None = None
     """Set: ``GET /metrics`` needs ``Authorization: Bearer <token>``. Unset: it is served
     to everyone (development, or a scrape port the proxy keeps private)."""
@@ -134,6 +144,10 @@ class Settings(BaseSettings):
         return tuple(name for name in names if name)
 
     @property
+    def webauthn_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.webauthn_origins.split(",") if o.strip())
+
+    @property
     def cors_origin_list(self) -> frozenset[str]:
         return frozenset(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
 
@@ -156,7 +170,12 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError([_describe(e) for e in error.errors()]) from None
     if settings.env is not Environment.PRODUCTION:
         settings = settings.model_copy(update=_generated_secrets(settings))
-    problems = _secret_problems(settings) + _delivery_problems(settings) + _place_problems(settings)
+    problems = (
+        _secret_problems(settings)
+        + _delivery_problems(settings)
+        + _place_problems(settings)
+        + webauthn_problems(settings)
+    )
     if problems:
         raise SettingsError(problems)
     return settings
@@ -238,6 +257,37 @@ def _place_problems(settings: Settings) -> list[str]:
             "(without a proxy that sets it, any client could)"
         )
     return problems
+
+
+def webauthn_problems(settings: Settings) -> list[str]:
+    """Every origin must be an exact ``scheme://host[:port]`` whose host is the RP ID or
+    below it (a browser refuses any other pairing); production wants https everywhere but
+    on ``localhost``, where browsers treat http as secure."""
+    rp_id = settings.webauthn_rp_id
+    if rp_id != rp_id.strip().lower() or "/" in rp_id or ":" in rp_id:
+        return ["BASTION_WEBAUTHN_RP_ID: a lower-case host name, without scheme or port"]
+    origins = settings.webauthn_origin_list
+    if not origins:
+        return ["BASTION_WEBAUTHN_ORIGINS: at least one origin"]
+    production = settings.env is Environment.PRODUCTION
+    found = (_origin_problem(origin, rp_id, production) for origin in origins)
+    return [f"BASTION_WEBAUTHN_ORIGINS: {problem}" for problem in found if problem]
+
+
+def _origin_problem(origin: str, rp_id: str, production: bool) -> str | None:
+    parsed = urlsplit(origin)
+    try:
+        port = f":{parsed.port}" if parsed.port is not None else ""
+    except ValueError:
+        port = ":?"
+    host = parsed.hostname or ""
+    if parsed.scheme not in {"https", "http"} or origin != f"{parsed.scheme}://{host}{port}":
+        return f"{origin!r} is not scheme://host[:port]"
+    if host != rp_id and not host.endswith(f".{rp_id}"):
+        return f"{origin!r} is not on {rp_id}"
+    if production and parsed.scheme != "https" and host not in _LOOPBACK_HOSTS:
+        return f"{origin!r} must be https in production"
+    return None
 
 
 def _generated_secrets(settings: Settings) -> dict[str, SecretStr]:

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Generic, Self, TypeVar
 from uuid import UUID
 
+from adapters.memory.passkeys import MemoryPasskeyRepository
 from application.ports.persistence import (
     BackupCodeRepository,
     ChangedUsers,
@@ -50,6 +51,7 @@ from domain.ids import (
     TaskId,
     UserId,
 )
+from domain.passkeys import Passkey
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
 from domain.tasks import DeletedTask, Task
@@ -78,6 +80,8 @@ class MemoryDatabase:
         self.tasks: dict[TaskId, Task] = {}
         self.deleted_tasks: dict[TaskId, DeletedTask] = {}
         self.exports: dict[ExportId, Export] = {}
+        self.passkeys: dict[bytes, Passkey] = {}
+        self.passkey_handles: dict[UserId, bytes] = {}
 
 
 class _Staged(Generic[K, V]):
@@ -128,6 +132,8 @@ class _Transaction:
         self.tasks = _Staged(db.tasks)
         self.deleted_tasks = _Staged(db.deleted_tasks)
         self.exports = _Staged(db.exports)
+        self.passkeys = _Staged(db.passkeys)
+        self.passkey_handles = _Staged(db.passkey_handles)
 
     def apply(self) -> None:
         self.users.apply()
@@ -140,6 +146,8 @@ class _Transaction:
         self.tasks.apply()
         self.deleted_tasks.apply()
         self.exports.apply()
+        self.passkeys.apply()
+        self.passkey_handles.apply()
 
     def delete_users(self, ids: set[UserId]) -> None:
         """The cascade SQL's foreign keys make: everything the users own goes with them."""
@@ -151,6 +159,9 @@ class _Transaction:
         self.tasks.delete_where(lambda task: task.user_id in ids)
         self.deleted_tasks.delete_where(lambda deleted: deleted.user_id in ids)
         self.exports.delete_where(lambda export: export.user_id in ids)
+        self.passkeys.delete_where(lambda passkey: passkey.user_id in ids)
+        for user_id in ids:
+            self.passkey_handles.delete(user_id)
         self.users.delete_where(lambda user: user.id in ids)
 
     def require(self, table: _Staged[K, V], key: K | None, what: str) -> None:
@@ -654,6 +665,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.tasks = MemoryTaskRepository(tx)
         self.deleted_tasks = MemoryDeletedTaskRepository(tx)
         self.exports = MemoryExportRepository(tx)
+        self.passkeys = MemoryPasskeyRepository(tx.passkeys, tx.passkey_handles, tx.users)
         return self
 
     def __exit__(

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from application.ports.messaging import Notice, NoticeKind
 
 FIELD_LIMIT = 100
-_LIMITS = {"first_name": FIELD_LIMIT}
+_LIMITS = {"first_name": FIELD_LIMIT, "name": FIELD_LIMIT}
 _SIGNATURE = "\n-- \nBastion\n"
 _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.VERIFY_EMAIL: (
@@ -98,6 +98,19 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         " while signed in at $public_url/account/exports before $expires_at (UTC); after"
         " that it is deleted.\n\nIf you did not ask for it, change your password and end"
         " your other sessions.\n",
+    ),
+    NoticeKind.PASSKEY_ADDED: (
+        "A passkey was added to your account",
+        '$greeting\n\nA passkey named "$name" was added to your account at $at (UTC). It'
+        " can now sign in to the account without a password.\n\nIf this was not you, remove"
+        " it at $public_url/account/passkeys, reset your password at"
+        " $public_url/forgot-password and end your other sessions.\n",
+    ),
+    NoticeKind.PASSKEY_REMOVED: (
+        "A passkey was removed from your account",
+        '$greeting\n\nThe passkey named "$name" was removed from your account at $at'
+        " (UTC); it can no longer sign in.\n\nIf this was not you, reset your password at"
+        " $public_url/forgot-password and review your security settings.\n",
     ),
 }
 

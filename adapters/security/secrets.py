@@ -15,6 +15,11 @@ class SystemSecretGenerator(SecretGenerator):
             raise ValueError("a token needs at least 16 bytes (128 bits) of entropy")
         return secrets.token_urlsafe(nbytes)
 
+    def random_bytes(self, nbytes: int) -> bytes:
+        if nbytes < MIN_TOKEN_BYTES:
+            raise ValueError("random bytes for a challenge or handle need at least 16 of them")
+        return secrets.token_bytes(nbytes)
+
     def numeric_code(self, digits: int = 6) -> str:
         """Uniform over ``10**digits`` values, zero-padded, so every code has ``digits`` digits."""
         if digits < 1:

@@ -13,11 +13,13 @@ from uuid import UUID
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -300,3 +302,40 @@ class ExportRow(Base):
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+
+
+class PasskeyRow(Base):
+    """The seed's ``passkey_credentials``: ``id`` is the credential id (unpadded base64url,
+    up to 1023 bytes), ``public_key`` the COSE key in base64url; ``counter`` is a BIGINT
+    because WebAuthn's counter is an unsigned 32-bit number."""
+
+    __tablename__ = "passkey_credentials"
+    __table_args__ = (
+        CheckConstraint(
+            "device_type IN ('single_device', 'multi_device')", name="device_type_known"
+        ),
+        Index("ix_passkey_credentials_user_id", "user_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(1366), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(Text)
+    counter: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    device_type: Mapped[str] = mapped_column(String(50))
+    backed_up: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
+    transports: Mapped[list[str] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    last_used_at: Mapped[datetime | None]
+
+
+class PasskeyUserHandleRow(Base):
+    """Each user's WebAuthn user handle: 64 random bytes, made at the first registration."""
+
+    __tablename__ = "passkey_user_handles"
+
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    handle: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
+    created_at: Mapped[datetime]

@@ -14,6 +14,7 @@ from adapters.sqlalchemy.errors import as_unavailable
 from adapters.sqlalchemy.events import SqlEventRepository
 from adapters.sqlalchemy.exports import SqlExportRepository
 from adapters.sqlalchemy.factors import SqlBackupCodeRepository, SqlFactorRepository
+from adapters.sqlalchemy.passkeys import SqlPasskeyRepository
 from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
@@ -77,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.tasks = SqlTaskRepository(session)
         self.deleted_tasks = SqlDeletedTaskRepository(session)
         self.exports = SqlExportRepository(session)
+        self.passkeys = SqlPasskeyRepository(session)
         return self
 
     def __exit__(

@@ -20,8 +20,8 @@ class GetUserCommand:
 
 
 class GetUser:
-    """The factor summary names the methods and counts backup codes; no secret, seed,
-    phone number or code hash leaves the store."""
+    """The factor summary names the methods and counts backup codes and passkeys; no
+    secret, seed, phone number, code hash or public key leaves the store."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -34,11 +34,13 @@ class GetUser:
             sessions = uow.sessions.list_active(user.id, self._clock.now())
             factors = uow.factors.list_for_user(user.id)
             left = uow.backup_codes.count_unused(user.id) if factors else 0
+            passkeys = uow.passkeys.count_for_user(user.id)
         return UserDetail(
             user=UserProfile.of(user),
             sessions=[SessionView.of(session) for session in sessions],
             factors=FactorSummary(
-                methods=tuple(method.value for method in login_methods(factors, left)),
+                methods=tuple(m.value for m in login_methods(factors, left, passkeys)),
                 backup_codes_left=left,
+                passkeys=passkeys,
             ),
         )

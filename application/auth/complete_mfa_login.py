@@ -1,4 +1,5 @@
-"""Second step of a sign-in: a TOTP, SMS or backup code for a pending ``login_token``.
+"""Second step of a sign-in: a TOTP, SMS or backup code, or a passkey assertion, for a
+pending ``login_token``.
 
 Each try is charged before it is judged, on the attempt (five, then it is dead) and on
 the account across every attempt (``mfa-failures``, 20 per 15 minutes; a new
@@ -7,7 +8,9 @@ durably: after 100 consecutive wrong codes the account is locked (403 ``account_
 until a password reset. The code is judged inside the
 transaction that opens the session, so a TOTP step or a backup code is spent only by the
 sign-in that succeeds; finishing takes the attempt atomically, so one token opens at most
-one session.
+one session. A passkey answers the challenge ``POST /auth/passkey/options {login_token}``
+bound to this sign-in (taken before it is judged, WA-01); a refused assertion counts as a
+wrong code, a counter regression as a replay.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from datetime import datetime
 from application.common.client import ClientContext
 from application.common.factor_checks import FactorChecks, Verdict
 from application.common.login_attempts import LoginAttempts, PendingLogin
+from application.common.passkey_assertions import Judgement, PasskeyAssertions
+from application.common.passkey_challenges import Flow, PasskeyChallenges, PendingCeremony
 from application.common.sign_in import SignInGate
 from application.common.throttle import Rule, Throttle
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
+from application.ports.webauthn import CredentialJson
 from application.results import TokenPair
 from domain.errors import (
     InvalidSecondFactorError,
@@ -30,6 +36,7 @@ from domain.errors import (
 )
 from domain.events import EventDraft, EventType
 from domain.factors import LoginMethod
+from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,8 @@ class CompleteMfaLoginCommand:
     method: str
     code: str
     client: ClientContext
+    credential: CredentialJson | None = None
+    """The passkey assertion (``method: passkey``) instead of a code."""
 
 
 class CompleteMfaLogin:
@@ -50,10 +59,14 @@ class CompleteMfaLogin:
         gate: SignInGate,
         clock: Clock,
         require_verified_email: bool,
+        challenges: PasskeyChallenges,
+        assertions: PasskeyAssertions,
     ) -> None:
         self._uow = uow
         self._attempts = attempts
         self._checks = checks
+        self._challenges = challenges
+        self._assertions = assertions
         self._throttle = throttle
         self._gate = gate
         self._clock = clock
@@ -67,13 +80,16 @@ class CompleteMfaLogin:
         account = str(pending.user_id)
         self._throttle.charge(Rule.MFA_FAILURES, cmd.client.ip, account)
         self._attempts.charge(pending)
+        ceremony = None
+        if method is LoginMethod.PASSKEY:
+            ceremony = self._challenges.take_sign_in(pending.reference, Flow.SECOND_FACTOR)
         now = self._clock.now()
         with self._uow as uow:
             user = uow.users.get(pending.user_id, for_update=True)
             if user is None:
                 raise LoginAttemptExpiredError()
             user.check_may_sign_in(self._require_verified_email)  # locked: nothing is judged
-            verdict = self._checks.judge(uow, user, method, cmd.code, now, pending.reference)
+            verdict = self._judge(uow, user, cmd, pending, ceremony, now)
             if verdict is Verdict.ACCEPTED:
                 self._attempts.finish(pending)
                 pair = self._gate.complete(
@@ -89,6 +105,27 @@ class CompleteMfaLogin:
                 return pair
         self._record_failure(pending, method, verdict, now)
         raise InvalidSecondFactorError()
+
+    def _judge(
+        self,
+        uow: UnitOfWork,
+        user: User,
+        cmd: CompleteMfaLoginCommand,
+        pending: PendingLogin,
+        ceremony: PendingCeremony | None,
+        at: datetime,
+    ) -> Verdict:
+        method = LoginMethod(cmd.method)
+        if method is not LoginMethod.PASSKEY:
+            return self._checks.judge(uow, user, method, cmd.code, at, pending.reference)
+        if ceremony is None or ceremony.user_id != user.id or cmd.credential is None:
+            return Verdict.WRONG
+        judged = self._assertions.judge(uow, cmd.credential, ceremony, at)
+        return {
+            Judgement.ACCEPTED: Verdict.ACCEPTED,
+            Judgement.REGRESSED: Verdict.REPLAY,
+            Judgement.REFUSED: Verdict.WRONG,
+        }[judged.judgement]
 
     def _record_failure(
         self, pending: PendingLogin, method: LoginMethod, verdict: Verdict, at: datetime

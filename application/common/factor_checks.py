@@ -85,12 +85,15 @@ class FactorChecks:
         at: datetime,
         sms_subject: str = "",
     ) -> Verdict:
-        """``sms_subject`` is what the SMS code was sent for (a sign-in attempt)."""
+        """``sms_subject`` is what the SMS code was sent for (a sign-in attempt). A passkey
+        is no code: its assertion is judged by ``PasskeyAssertions``."""
         if method is LoginMethod.TOTP:
             return self.totp(uow, user, code, at)
         if method is LoginMethod.BACKUP_CODE:
             return self.backup(uow, user, code, at)
-        return self._sms(uow, user, sms_subject, code)
+        if method is LoginMethod.SMS:
+            return self._sms(uow, user, sms_subject, code)
+        return Verdict.WRONG
 
     def totp(self, uow: UnitOfWork, user: User, code: str, at: datetime) -> Verdict:
         factor = uow.factors.get(user.id, FactorKind.TOTP)

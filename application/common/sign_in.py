@@ -1,8 +1,9 @@
 """The one gate every path that yields tokens goes through (SECURITY MF-02, MF-03).
 
-Password sign-in calls it now; passkey and social sign-in call the same ``after_first_step``.
-A user with a second factor gets an ``MfaChallenge`` and no session: the device session and
-the tokens are created only by ``complete``, after the last required step.
+Password sign-in calls ``after_first_step``: a user with a second factor (a passkey counts)
+gets an ``MfaChallenge`` and no session; the device session and the tokens are created
+only by ``complete``, after the last required step. A passwordless passkey sign-in, with
+user verification, is already multi-factor and calls ``complete`` directly.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class SignInGate:
     ) -> TokenPair | MfaChallenge:
         """Inside the caller's transaction; the caller commits."""
         methods = login_methods(
-            uow.factors.list_for_user(user.id), uow.backup_codes.count_unused(user.id)
+            uow.factors.list_for_user(user.id),
+            uow.backup_codes.count_unused(user.id),
+            uow.passkeys.count_for_user(user.id),
         )
         if not methods:
             return self.complete(

@@ -1,7 +1,8 @@
 """What an export holds, file by file (SECURITY GD-03): the user's data as the API shows
-it to them, never a password hash, TOTP seed, backup-code hash, token digest, raw IP or
-provider token. Every list is read a batch at a time, each batch in its own short unit
-of work, so a long history never pins one transaction or one large list in memory."""
+it to them, never a password hash, TOTP seed, backup-code hash, token digest, raw IP,
+passkey public key or provider token. Every list is read a batch at a time, each batch in
+its own short unit of work, so a long history never pins one transaction or one large list
+in memory (a user's passkeys, at most 20, are read with the profile)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from typing import Any, TypeVar
 from application.exports.archive import ArchiveWriter
 from application.exports.readme import README
 from application.ports.persistence import Keyset, UnitOfWork
-from application.results import DeletedTaskView, SessionView, TaskView
+from application.results import DeletedTaskView, PasskeyView, SessionView, TaskView
 from domain.events import AccountEvent
 from domain.factors import FactorKind
 from domain.ids import UserId
+from domain.passkeys import Passkey
 from domain.sessions import DeviceSession
 from domain.users import UserProfile
 
@@ -41,12 +43,13 @@ class ExportContents:
             if user is None:
                 return False
             factors = self._factors(uow, user_id)
+            passkeys = [_passkey(passkey) for passkey in uow.passkeys.list_for_user(user_id)]
         steps: list[Callable[[], object]] = [
             lambda: archive.document("profile.json", UserProfile.of(user)),
             lambda: archive.records("sessions.json", self._sessions(user_id)),
             lambda: archive.records("events.json", self._events(user_id)),
             lambda: archive.document("factors.json", factors),
-            lambda: archive.records("passkeys.json", []),
+            lambda: archive.records("passkeys.json", [passkeys]),
             lambda: archive.records("providers.json", []),
             lambda: archive.records("tasks.json", self._tasks(user_id)),
             lambda: archive.records("deleted_tasks.json", self._trash(user_id)),
@@ -126,6 +129,11 @@ def _event(event: AccountEvent) -> dict[str, Any]:
         "session_id": str(event.session_id) if event.session_id else None,
         "metadata": dict(event.metadata),
     }
+
+
+def _passkey(passkey: Passkey) -> dict[str, Any]:
+    """``PasskeyView``: the credential id (base64url), never the public key."""
+    return dataclasses.asdict(PasskeyView.of(passkey))
 
 
 def _session(session: DeviceSession) -> dict[str, Any]:

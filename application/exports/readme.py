@@ -6,7 +6,7 @@ Bastion data export
 
 This archive holds the data Bastion keeps about your account, as JSON (UTF-8, times in
 ISO 8601 with their UTC offset). Secrets are never exported: no password hash, no
-authenticator seed, no backup codes, no tokens, no IP addresses.
+authenticator seed, no backup codes, no tokens, no IP addresses, no passkey keys.
 
 profile.json        Your profile: name, email and phone (and whether they are verified),
                     role, status, avatar link, when the account was created and last
@@ -20,8 +20,10 @@ events.json         Your security log, newest first: each event's id, type, time
 factors.json        Which second steps are on (authenticator app, text message, backup
                     codes), since when and when last used, and how many backup codes are
                     left. Never the seed, the codes or their hashes.
-passkeys.json       Your passkeys. This Bastion server has no passkey sign-in enabled,
-                    so the list is empty.
+passkeys.json       Your passkeys, newest first: each one's credential id (base64url),
+                    name, whether it is synced between devices (device type, backed
+                    up), how the browser reaches it (transports), when it was added and
+                    last used. Never the public key.
 providers.json      Sign-in providers (Google, GitHub, Apple) linked to your account.
                     This Bastion server has no provider sign-in enabled, so the list is
                     empty; tokens from a provider are never exported.

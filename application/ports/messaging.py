@@ -32,6 +32,8 @@ class NoticeKind(StrEnum):
     EMAIL_CHANGED = "email_changed"
     NEW_SIGN_IN = "new_sign_in"
     EXPORT_READY = "export_ready"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from domain.events import AccountEvent, EventDraft, EventType
 from domain.exports import Export, ExportStatus, FailureReason
 from domain.factors import BackupCode, FactorKind, SecondFactor
 from domain.ids import ExportId, FactorId, SessionId, TaskId, UserId
+from domain.passkeys import Passkey
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
 from domain.tasks import DeletedTask, Task
@@ -54,8 +55,9 @@ class UserRepository(Protocol):
 
     def delete(self, user_id: UserId) -> bool:
         """Delete the user and, by cascade, everything they own: sessions, refresh tokens,
-        events, factors, backup codes. False when there was no such user. Files are not
-        rows: the caller removes them once the deletion is committed."""
+        events, factors, backup codes, passkeys and the user handle. False when there was
+        no such user. Files are not rows: the caller removes them once the deletion is
+        committed."""
         ...
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -355,6 +357,57 @@ class ExportRepository(Protocol):
         ...
 
 
+class PasskeyRepository(Protocol):
+    """Passkeys by credential id, and each user's handle. Reads for a user name the owner,
+    so another user's passkey reads as None."""
+
+    def add(self, passkey: Passkey) -> None:
+        """Insert now; ``PasskeyExistsError`` when the credential id is registered already
+        (to anyone), also when a concurrent transaction registered it first."""
+        ...
+
+    def get(self, credential_id: bytes) -> Passkey | None: ...
+
+    def get_for_user(self, user_id: UserId, credential_id: bytes) -> Passkey | None: ...
+
+    def list_for_user(self, user_id: UserId) -> list[Passkey]:
+        """Newest first."""
+        ...
+
+    def list_for_email(self, email: EmailAddress) -> list[Passkey]:
+        """The passkeys of the account with this email (case-insensitive), newest first; one
+        statement whether or not the account exists, so both cost the same (EN-04)."""
+        ...
+
+    def count_for_user(self, user_id: UserId) -> int: ...
+
+    def rename(self, user_id: UserId, credential_id: bytes, name: str) -> bool:
+        """False when the user has no such passkey."""
+        ...
+
+    def delete(self, user_id: UserId, credential_id: bytes) -> bool:
+        """False when the user has no such passkey."""
+        ...
+
+    def record_use(
+        self, credential_id: bytes, *, seen: int, presented: int, backed_up: bool, at: datetime
+    ) -> bool:
+        """Store an accepted assertion's counter, backup state and time in one conditional
+        UPDATE: only if the stored counter is still ``seen`` and the move is allowed
+        (``counter < presented``, or both 0 for authenticators that keep no counter). Of
+        concurrent callers presenting one non-zero counter exactly one gets True."""
+        ...
+
+    def handle_of(self, user_id: UserId) -> bytes | None:
+        """The user's WebAuthn user handle, None until one was made."""
+        ...
+
+    def ensure_handle(self, user_id: UserId, candidate: bytes) -> bytes:
+        """The user's handle, storing ``candidate`` first when there is none; of concurrent
+        first calls all return the one stored (an insert that does nothing on conflict)."""
+        ...
+
+
 class UsersChanged(Protocol):
     """Told by a unit of work, after its commit, which users it saved or deleted (so a
     cached profile of theirs is dropped)."""
@@ -409,6 +462,7 @@ class UnitOfWork(Protocol):
     tasks: TaskRepository
     deleted_tasks: DeletedTaskRepository
     exports: ExportRepository
+    passkeys: PasskeyRepository
 
     def __enter__(self) -> Self: ...
 

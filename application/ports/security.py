@@ -64,6 +64,10 @@ class SecretGenerator(Protocol):
 
     def numeric_code(self, digits: int = 6) -> str: ...
 
+    def random_bytes(self, nbytes: int) -> bytes:
+        """``nbytes`` random bytes (WebAuthn challenges and user handles), at least 16."""
+        ...
+
     def text(self, length: int, alphabet: str) -> str:
         """``length`` characters drawn uniformly from ``alphabet``."""
         ...

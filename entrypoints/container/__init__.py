@@ -78,6 +78,7 @@ class Container(containers.DeclarativeContainer):
     secret_box = core.container.secret_box
     codec = core.container.codec
     geo_locator = core.container.geo_locator
+    ceremonies = core.container.ceremonies
 
     redis = state.container.redis
     session_cache = state.container.session_cache
@@ -145,6 +146,13 @@ class Container(containers.DeclarativeContainer):
     revoke_other_sessions = use_cases.container.revoke_other_sessions
     purge_expired_sessions = use_cases.container.purge_expired_sessions
     list_own_events = use_cases.container.list_own_events
+    start_passkey_sign_in = use_cases.container.start_passkey_sign_in
+    sign_in_with_passkey = use_cases.container.sign_in_with_passkey
+    start_passkey_registration = use_cases.container.start_passkey_registration
+    add_passkey = use_cases.container.add_passkey
+    list_passkeys = use_cases.container.list_passkeys
+    rename_passkey = use_cases.container.rename_passkey
+    remove_passkey = use_cases.container.remove_passkey
     create_task = use_cases.container.create_task
     get_task = use_cases.container.get_task
     update_task = use_cases.container.update_task

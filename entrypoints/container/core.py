@@ -17,6 +17,7 @@ from adapters.security.secret_box import FernetSecretBox
 from adapters.security.secrets import SystemSecretGenerator
 from adapters.security.tokens import JwtAccessTokenCodec
 from adapters.security.totp import PyOtpTotp
+from adapters.security.webauthn import PyWebAuthnCeremonies
 from adapters.system.clock import SystemClock
 from adapters.system.geo import GeoIpLocator, NoGeoLocator, ProxyHeaderLocator
 from adapters.system.ids import UuidV7Generator
@@ -69,6 +70,12 @@ class Core(containers.DeclarativeContainer):
         clock=clock,
     )
     totp = providers.Singleton(PyOtpTotp)
+    ceremonies = providers.Singleton(
+        PyWebAuthnCeremonies,
+        rp_id=settings.provided.webauthn_rp_id,
+        rp_name=settings.provided.webauthn_rp_name,
+        origins=settings.provided.webauthn_origin_list,
+    )
     qr = providers.Singleton(SegnoQrRenderer)
 
     user_agents = providers.Singleton(UaParserUserAgentParser)

@@ -12,6 +12,8 @@ from application.common.factor_checks import FactorChecks, StepUp
 from application.common.issuing import SessionIssuer, SessionLifetimes, TokenMinter
 from application.common.login_attempts import LoginAttempts
 from application.common.notices import NoticeBudget
+from application.common.passkey_assertions import PasskeyAssertions
+from application.common.passkey_challenges import PasskeyChallenges
 from application.common.password_rules import PasswordRules
 from application.common.revocation import SessionRevoker
 from application.common.sign_in import SignInGate
@@ -118,6 +120,8 @@ class Steps(containers.DeclarativeContainer):
         sms_codes=login_sms_codes,
         notifier=messaging.notifier,
     )
+    passkey_challenges = providers.Singleton(PasskeyChallenges, store=state.challenges)
+    passkey_assertions = providers.Singleton(PasskeyAssertions, ceremonies=core.ceremonies)
     step_up = providers.Singleton(
         StepUp, hasher=core.hasher, checks=factor_checks, throttle=throttle
     )

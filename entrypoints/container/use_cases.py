@@ -34,6 +34,8 @@ from application.auth.request_password_reset import RequestPasswordReset, SendPa
 from application.auth.resend_verification import ResendVerification, SendVerification
 from application.auth.reset_password import ResetPassword
 from application.auth.send_login_sms import SendLoginSms
+from application.auth.sign_in_with_passkey import SignInWithPasskey
+from application.auth.start_passkey_sign_in import StartPasskeySignIn
 from application.auth.verify_email import VerifyEmail
 from application.exports.build_export import BuildExport
 from application.exports.contents import ExportContents
@@ -50,6 +52,11 @@ from application.mfa.reseal import ResealFactorSecrets
 from application.mfa.start_sms_setup import StartSmsSetup
 from application.mfa.start_totp_setup import StartTotpSetup
 from application.mfa.status import GetMfaStatus
+from application.passkeys.add_passkey import AddPasskey
+from application.passkeys.list_passkeys import ListPasskeys
+from application.passkeys.remove_passkey import RemovePasskey
+from application.passkeys.rename_passkey import RenamePasskey
+from application.passkeys.start_registration import StartPasskeyRegistration
 from application.sessions.authenticate import Authenticate
 from application.sessions.list_sessions import ListSessions
 from application.sessions.purge_expired_sessions import PurgeExpiredSessions
@@ -128,6 +135,8 @@ class UseCases(containers.DeclarativeContainer):
         gate=steps.gate,
         clock=core.clock,
         require_verified_email=settings.provided.require_verified_email,
+        challenges=steps.passkey_challenges,
+        assertions=steps.passkey_assertions,
     )
     send_login_sms = providers.Factory(
         SendLoginSms,
@@ -333,6 +342,47 @@ class UseCases(containers.DeclarativeContainer):
         PurgeExpiredSessions, uow=storage.uow, lock=state.lock, clock=core.clock
     )
     list_own_events = providers.Factory(ListOwnEvents, uow=storage.read_uow)
+
+    # --- passkeys ---------------------------------------------------------------------
+    start_passkey_sign_in = providers.Factory(
+        StartPasskeySignIn,
+        reads=storage.read_uow,
+        attempts=steps.login_attempts,
+        challenges=steps.passkey_challenges,
+        ceremonies=core.ceremonies,
+        secrets=core.secrets,
+        digester=core.digester,
+    )
+    sign_in_with_passkey = providers.Factory(
+        SignInWithPasskey,
+        uow=storage.uow,
+        challenges=steps.passkey_challenges,
+        assertions=steps.passkey_assertions,
+        digester=core.digester,
+        gate=steps.gate,
+        clock=core.clock,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    start_passkey_registration = providers.Factory(
+        StartPasskeyRegistration,
+        uow=storage.uow,
+        challenges=steps.passkey_challenges,
+        ceremonies=core.ceremonies,
+        secrets=core.secrets,
+    )
+    add_passkey = providers.Factory(
+        AddPasskey,
+        uow=storage.uow,
+        challenges=steps.passkey_challenges,
+        ceremonies=core.ceremonies,
+        notifier=messaging.notifier,
+        clock=core.clock,
+    )
+    list_passkeys = providers.Factory(ListPasskeys, uow=storage.read_uow)
+    rename_passkey = providers.Factory(RenamePasskey, uow=storage.uow)
+    remove_passkey = providers.Factory(
+        RemovePasskey, uow=storage.uow, notifier=messaging.notifier, clock=core.clock
+    )
 
     # --- tasks -----------------------------------------------------------------------
     create_task = providers.Factory(CreateTask, uow=storage.uow, clock=core.clock, ids=core.ids)

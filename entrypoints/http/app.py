@@ -23,6 +23,7 @@ from entrypoints.http.routes import (
     exports,
     mfa,
     ops,
+    passkeys,
     sessions,
     tasks,
 )
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     api.register_blueprint(avatars.blp)
     api.register_blueprint(tasks.blp)
     api.register_blueprint(exports.blp)
+    api.register_blueprint(passkeys.blp)
     document_partial_updates(api)
     app.register_blueprint(ops.blp)
     app.register_error_handler(DomainError, _domain_error)

@@ -190,7 +190,11 @@ def test_the_user_view_has_sessions_and_a_factor_summary_but_no_secrets(bastion:
     assert body["user"]["email"] == ADA
     assert [s["id"] for s in body["sessions"]] == [ada["session_id"]]
     assert body["sessions"][0]["current"] is False
-    assert body["factors"] == {"methods": ["totp", "backup_code"], "backup_codes_left": 10}
+    assert body["factors"] == {
+        "methods": ["totp", "backup_code"],
+        "backup_codes_left": 10,
+        "passkeys": 0,
+    }
     text = json.dumps(body)
     for leak in (secret, *codes, "$2b$", "password", "ip_hash", "127.0.0.1"):
         assert leak not in text

@@ -14,9 +14,11 @@ from application.auth.request_password_reset import RequestPasswordResetCommand
 from application.auth.resend_verification import ResendVerificationCommand
 from application.auth.reset_password import ResetPasswordCommand
 from application.auth.send_login_sms import SendLoginSmsCommand
+from application.auth.sign_in_with_passkey import SignInWithPasskeyCommand
+from application.auth.start_passkey_sign_in import StartPasskeySignInCommand
 from application.auth.verify_email import VerifyEmailCommand
 from application.common.throttle import Rule
-from application.results import MfaChallenge, TokenPair
+from application.results import MfaChallenge, PasskeySignInOptions, TokenPair
 from domain.users import UserProfile
 from entrypoints.http.api import ApiBlueprint, client, container, security_doc
 from entrypoints.http.docs import problems
@@ -33,6 +35,11 @@ from entrypoints.http.schemas.auth import (
 )
 from entrypoints.http.schemas.common import StatusResponse, UserResponse
 from entrypoints.http.schemas.mfa import LoginResponse, LoginTokenRequest, MfaLoginRequest
+from entrypoints.http.schemas.passkeys import (
+    PasskeyOptionsRequest,
+    PasskeyVerifyRequest,
+    SignInOptionsResponse,
+)
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-up and sign-in")
 ACCEPTED = {"status": "verification_sent"}
@@ -93,12 +100,21 @@ def log_in(body: dict[str, Any]) -> TokenPair | dict[str, Any]:
 @blp.response(200, TokenResponse)
 @problems(blp, 400, 401, 403, 415, 422)
 def complete_mfa_login(body: dict[str, Any]) -> TokenPair:
-    """Complete a sign-in with a ``totp``, ``sms`` or ``backup_code`` code. 401
-    ``invalid_mfa_code`` for a wrong, replayed or used code; 401 ``invalid_login_token``
-    once the attempt is over (5 minutes, 5 tries, or already completed); 429 when the
-    account's second-factor budget (20 wrong codes per 15 minutes, across attempts) is
-    spent. The access token's ``amr`` lists both steps."""
-    return container().complete_mfa_login()(CompleteMfaLoginCommand(client=client(), **body))
+    """Complete a sign-in with a ``totp``, ``sms`` or ``backup_code`` code, or with
+    ``method: passkey`` and the ``credential`` answering ``POST /auth/passkey/options
+    {login_token}``. 401 ``invalid_mfa_code`` for a wrong, replayed or used code or a
+    refused passkey; 401 ``invalid_login_token`` once the attempt is over (5 minutes, 5
+    tries, or already completed); 429 when the account's second-factor budget (20 wrong
+    codes per 15 minutes, across attempts) is spent. The access token's ``amr`` lists
+    both steps."""
+    command = CompleteMfaLoginCommand(
+        login_token=body["login_token"],
+        method=body["method"],
+        code=body.get("code", ""),
+        client=client(),
+        credential=body.get("credential"),
+    )
+    return container().complete_mfa_login()(command)
 
 
 @blp.route("/login/sms", methods=["POST"])
@@ -111,6 +127,43 @@ def send_login_sms(body: dict[str, Any]) -> dict[str, str]:
     confirmed SMS number. One per 30 s per account, 10 a day per account and number."""
     container().send_login_sms()(SendLoginSmsCommand(client=client(), **body))
     return {"status": "code_sent"}
+
+
+@blp.route("/passkey/options", methods=["POST"])
+@limited(Rule.LOGIN)
+@blp.arguments(PasskeyOptionsRequest)
+@blp.response(200, SignInOptionsResponse)
+@problems(blp, 400, 401, 415, 422)
+def start_passkey_sign_in(body: dict[str, Any]) -> PasskeySignInOptions:
+    """Request options to sign in with a passkey (WebAuthn L3 JSON for
+    ``PublicKeyCredential.parseRequestOptionsFromJSON``) and the ``login_token`` naming
+    the challenge (5 minutes, once).
+
+    With no body members: the discoverable flow, ``allowCredentials`` empty (conditional
+    UI). With ``email``: that account's passkeys; an unknown email, or an account without
+    passkeys, gets the same shape with stable decoy ids, so the answer reveals nothing.
+    Both require user verification. With the ``login_token`` of a pending two-step
+    sign-in: that user's passkeys, user verification preferred, for ``POST
+    /auth/login/mfa`` with ``method: passkey`` (401 ``invalid_login_token`` when the
+    attempt is over, 400 ``mfa_method_unavailable`` when the user has no passkey)."""
+    return container().start_passkey_sign_in()(StartPasskeySignInCommand(**body))
+
+
+@blp.route("/passkey/verify", methods=["POST"])
+@limited(Rule.LOGIN)
+@blp.arguments(PasskeyVerifyRequest)
+@blp.response(200, TokenResponse)
+@problems(blp, 400, 401, 403, 413, 415, 422)
+def sign_in_with_passkey(body: dict[str, Any]) -> TokenPair:
+    """Sign in with a passkey alone: ``credential`` is ``credential.toJSON()`` for the
+    options of ``login_token``. User verification is required, so this is a multi-factor
+    sign-in: tokens with ``amr: ["passkey"]`` on a verified device session, even for a
+    user with an authenticator app. Any refusal (expired or used challenge, wrong origin
+    or relying party, no user verification, a rewound counter, a credential of another
+    account) is 401 ``invalid_credentials``; 403 ``account_disabled``,
+    ``account_locked`` or ``email_not_verified`` only after a valid assertion."""
+    command = SignInWithPasskeyCommand(body["login_token"], body["credential"], client())
+    return container().sign_in_with_passkey()(command)
 
 
 @blp.route("/refresh", methods=["POST"])

@@ -31,9 +31,12 @@ class UserPageResponse(Schema):
 
 class FactorSummaryResponse(Schema):
     methods = fields.List(
-        fields.String(), required=True, metadata={"description": "totp, sms, backup_code"}
+        fields.String(),
+        required=True,
+        metadata={"description": "passkey, totp, sms, backup_code"},
     )
     backup_codes_left = fields.Integer(required=True)
+    passkeys = fields.Integer(required=True)
 
 
 class UserDetailResponse(Schema):

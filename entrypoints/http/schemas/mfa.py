@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain.factors import LoginMethod
 from entrypoints.http.schemas.auth import TokenResponse
 from entrypoints.http.schemas.common import SecretField, UserResponse, UtcDateTime, phone_field
+from entrypoints.http.schemas.passkeys import AuthenticationCredentialJson
 
 _CODE = validate.Length(min=1, max=64)
 _LOGIN_TOKEN = validate.Length(min=1, max=512)
@@ -37,7 +38,9 @@ class LoginResponse(Schema):
     user = fields.Nested(UserResponse)
     mfa_required = fields.Boolean()
     login_token = fields.String()
-    methods = fields.List(fields.String(), metadata={"description": "totp, sms, backup_code"})
+    methods = fields.List(
+        fields.String(), metadata={"description": "passkey, totp, sms, backup_code"}
+    )
 
 
 class MfaLoginRequest(Schema):
@@ -50,10 +53,24 @@ class MfaLoginRequest(Schema):
     login_token = fields.String(required=True, validate=_LOGIN_TOKEN)
     method = fields.String(required=True, validate=validate.OneOf([m.value for m in LoginMethod]))
     code = fields.String(
-        required=True,
         validate=_CODE,
-        metadata={"description": "6 digits (totp, sms) or a backup code (any case, dashes)"},
+        metadata={
+            "description": "6 digits (totp, sms) or a backup code (any case, dashes); "
+            "required unless the method is passkey"
+        },
     )
+    credential = fields.Nested(
+        AuthenticationCredentialJson,
+        metadata={"description": "`credential.toJSON()`; required when the method is passkey"},
+    )
+
+    @validates_schema
+    def _proof_for_the_method(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("method") == LoginMethod.PASSKEY.value:
+            if "credential" not in data:
+                raise ValidationError("Required for the passkey method.", "credential")
+        elif "code" not in data:
+            raise ValidationError("Missing data for required field.", "code")
 
 
 class LoginTokenRequest(Schema):
@@ -113,3 +130,4 @@ class MfaStatusResponse(Schema):
     sms_phone = fields.String(allow_none=True, metadata={"description": "masked"})
     sms_enabled_at = UtcDateTime(allow_none=True)
     backup_codes_left = fields.Integer(required=True)
+    passkeys = fields.Integer(required=True, metadata={"description": "how many passkeys"})

@@ -34,6 +34,8 @@ PARAMS = {
         "at": "2026-03-01T09:00:00Z",
     },
     NoticeKind.EXPORT_READY: {"first_name": "Ann", "expires_at": "2026-03-08 09:00"},
+    NoticeKind.PASSKEY_ADDED: {"first_name": "Ann", "name": "Laptop", "at": "x"},
+    NoticeKind.PASSKEY_REMOVED: {"first_name": "Ann", "name": "Laptop", "at": "x"},
 }
 
 

@@ -29,3 +29,11 @@ def test_numeric_codes_cover_the_whole_range() -> None:
     codes = [SystemSecretGenerator().numeric_code(2) for _ in range(3000)]
     assert all(len(c) == 2 and c.isdigit() for c in codes)
     assert len(set(codes)) == 100
+
+
+def test_random_bytes_have_the_asked_length_and_at_least_16() -> None:
+    generator = SystemSecretGenerator()
+    assert len(generator.random_bytes(64)) == 64
+    assert generator.random_bytes(32) != generator.random_bytes(32)
+    with pytest.raises(ValueError, match="16"):
+        generator.random_bytes(8)

@@ -56,4 +56,9 @@ def test_the_methods_on_offer_follow_the_factors_strongest_first() -> None:
 
 
 def test_each_login_method_names_its_amr() -> None:
-    assert [m.amr for m in LoginMethod] == [AuthMethod.OTP, AuthMethod.SMS, AuthMethod.BACKUP]
+    assert [m.amr for m in LoginMethod] == [
+        AuthMethod.OTP,
+        AuthMethod.SMS,
+        AuthMethod.BACKUP,
+        AuthMethod.PASSKEY,
+    ]

@@ -261,3 +261,44 @@ def test_a_metrics_token_set_but_empty_or_short_is_refused(tmp_path: Path, token
     problems = refusal(tmp_path, metrics_token=token)
     assert any(p.startswith("BASTION_METRICS_TOKEN:") for p in problems)
     assert production(tmp_path, metrics_token="m" * 32).metrics_token is not None
+
+
+def test_webauthn_defaults_serve_the_development_server(tmp_path: Path) -> None:
+    settings = load_settings(instance_dir=tmp_path)
+
+    assert (settings.webauthn_rp_id, settings.webauthn_rp_name) == ("localhost", "Bastion")
+    assert settings.webauthn_origin_list == ("http://localhost:8000",)
+
+
+@pytest.mark.parametrize(
+    ("origins", "problem"),
+    [
+        ("https://auth.example.com/login", "not scheme://host[:port]"),
+        ("https://evil.test", "is not on example.com"),
+        ("ftp://auth.example.com", "not scheme://host[:port]"),
+        ("http://auth.example.com", "must be https in production"),
+        (" , ", "at least one origin"),
+    ],
+)
+def test_webauthn_origins_are_exact_on_the_rp_and_https_in_production(
+    tmp_path: Path, origins: str, problem: str
+) -> None:
+    problems = refusal(tmp_path, webauthn_rp_id="example.com", webauthn_origins=origins)
+
+    assert any(p.startswith("BASTION_WEBAUTHN_ORIGINS") and problem in p for p in problems)
+
+
+def test_production_takes_https_origins_on_the_rp_or_below_it(tmp_path: Path) -> None:
+    settings = production(
+        tmp_path,
+        webauthn_rp_id="example.com",
+        webauthn_origins="https://example.com, https://auth.example.com:8443",
+    )
+
+    assert settings.webauthn_origin_list == ("https://example.com", "https://auth.example.com:8443")
+
+
+def test_the_rp_id_is_a_bare_lower_case_host(tmp_path: Path) -> None:
+    problems = refusal(tmp_path, webauthn_rp_id="https://Example.com")
+
+    assert any(p.startswith("BASTION_WEBAUTHN_RP_ID") for p in problems)
