@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
 
-from application.ports.ephemeral import SessionCache
+from application.ports.ephemeral import CachedSession, SessionCache
 from application.ports.persistence import UnitOfWork
 from application.ports.reads import LiveSessions
 from domain.ids import SessionId, UserId
@@ -78,19 +78,18 @@ class CachedLiveSessions(LiveSessions):
         self, session_id: SessionId, user_id: UserId, at: datetime
     ) -> UserProfile | None:
         trusted = self._trust_cache(at)
-        cached = self._cache.read(session_id, user_id) if trusted else None
-        if cached is not None and cached.valid is False:
+        cached = self._cache.read(session_id, user_id) if trusted else CachedSession(None)
+        if cached.valid is False:
             return None
-        if cached is not None and cached.valid and cached.profile is not None:
+        if cached.valid and cached.profile is not None:
             return cached.profile
         with self._uow_factory() as uow:
-            live = cached.valid if cached else None
-            if live is None:
-                live = uow.sessions.is_active(session_id, at)
+            live = cached.valid or uow.sessions.is_active(session_id, at)
             user = uow.users.get(user_id) if live else None
         profile = UserProfile.of(user) if user is not None else None
         if trusted:
-            self._fill(session_id, profile is not None)
+            if cached.valid is None or profile is None:
+                self._fill(session_id, profile is not None)
             if profile is not None:
                 self._cache.remember_profile(profile)
         return profile
