@@ -155,11 +155,8 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
         more: a short line, this process's or another worker's, may land between their
         parts.
 
-        No lock for the short ones, because ``os.write`` lets go of the GIL: a thread
-        holding a lock across it must win the GIL back before it can release the lock,
-        and under load the other request threads queue behind it, each switching out
-        and in again (a lock convoy). Under wrk at 64 connections that lock cost ``GET
-        /me`` 80-120 µs of worker CPU per request (775-815 against 695)."""
+        No lock for the short ones: ``os.write`` lets go of the GIL, and a lock held
+        across it made the other request threads queue behind it (a lock convoy)."""
         if len(data) <= _ATOMIC_WRITE:
             written = os.write(fd, data)
             if written == len(data):
