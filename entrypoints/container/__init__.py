@@ -79,6 +79,7 @@ class Container(containers.DeclarativeContainer):
     codec = core.container.codec
     geo_locator = core.container.geo_locator
     ceremonies = core.container.ceremonies
+    identity_providers = core.container.identity_providers
 
     redis = state.container.redis
     session_cache = state.container.session_cache
