@@ -20,6 +20,7 @@ from application.common.sign_in import SignInGate
 from application.common.sign_in_alerts import SuspiciousSignIns
 from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
+from application.social.flows import ProviderFlows
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
 
@@ -124,6 +125,10 @@ class Steps(containers.DeclarativeContainer):
     passkey_assertions = providers.Singleton(PasskeyAssertions, ceremonies=core.ceremonies)
     step_up = providers.Singleton(
         StepUp, hasher=core.hasher, checks=factor_checks, throttle=throttle
+    )
+
+    provider_flows = providers.Singleton(
+        ProviderFlows, store=state.challenges, secrets=core.secrets, digester=core.digester
     )
 
     revoker = providers.Singleton(
