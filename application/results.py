@@ -137,6 +137,8 @@ class FactorSummary:
     methods: tuple[str, ...]
     backup_codes_left: int
     passkeys: int = 0
+    providers: tuple[str, ...] = ()
+    """The sign-in providers linked to the account, by name; never a token."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

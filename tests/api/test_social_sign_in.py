@@ -680,17 +680,35 @@ def test_the_last_way_to_sign_in_cannot_be_unlinked(social: Bastion) -> None:
 def test_the_export_lists_links_without_tokens_and_deleting_the_account_removes_them(
     social: Bastion, fakes: ProviderSet
 ) -> None:
+    from tests.api.test_exports import _complete_export, _download, _unzip
+
     tokens = social.signed_in("ada@example.com")
     url = start_link(social, tokens["access_token"], "google").json["authorization_url"]
     finish_link(social, url)
-    user_id = UUID(tokens["user"]["id"])
+    export_id = _complete_export(social, tokens["access_token"])
+    archive = _download(social, tokens["access_token"], export_id)
 
-    with social.container.uow() as uow:
-        shown = [link.provider.value for link in uow.provider_links.list_for_user(user_id)]
+    files = _unzip(archive.data)
+    assert [(p["provider"], p["email"], p["status"]) for p in files["providers.json"]] == [
+        ("google", "grace@example.com", "connected")
+    ]
+    assert "ya29." not in str(files)  # no provider token anywhere in the archive
     deleted = social.call(
         "DELETE", "/me", token=tokens["access_token"], json={"password": PASSWORD}
     )
-
-    assert shown == ["google"]
     assert deleted.status_code == 204
     assert links(social) == []
+
+
+def test_the_admin_view_names_linked_providers_and_no_token(social: Bastion) -> None:
+    from application.account.create_admin import CreateAdminCommand
+
+    social.container.create_admin()(CreateAdminCommand("root@example.com", PASSWORD))
+    root = social.log_in("root@example.com").json
+    user = signed_in(social, "google")["user"]
+
+    view = social.call("GET", f"/admin/users/{user['id']}", token=root["access_token"])
+
+    assert view.status_code == 200
+    assert view.json["factors"]["providers"] == ["google"]
+    assert "ya29." not in view.text
