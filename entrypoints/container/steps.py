@@ -15,6 +15,7 @@ from application.common.notices import NoticeBudget
 from application.common.passkey_assertions import PasskeyAssertions
 from application.common.passkey_challenges import PasskeyChallenges
 from application.common.password_rules import PasswordRules
+from application.common.presence import Presence
 from application.common.revocation import SessionRevoker
 from application.common.sign_in import SignInGate
 from application.common.sign_in_alerts import SuspiciousSignIns
@@ -126,6 +127,7 @@ class Steps(containers.DeclarativeContainer):
     step_up = providers.Singleton(
         StepUp, hasher=core.hasher, checks=factor_checks, throttle=throttle
     )
+    presence = providers.Singleton(Presence, step_up=step_up)
 
     provider_flows = providers.Singleton(
         ProviderFlows, store=state.challenges, secrets=core.secrets, digester=core.digester

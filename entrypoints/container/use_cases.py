@@ -319,7 +319,7 @@ class UseCases(containers.DeclarativeContainer):
     delete_account = providers.Factory(
         DeleteAccount,
         uow=storage.uow,
-        step_up=steps.step_up,
+        presence=steps.presence,
         revoker=steps.revoker,
         files=storage.files,
         publisher=state.publisher,
@@ -405,7 +405,7 @@ class UseCases(containers.DeclarativeContainer):
         uow=storage.uow,
         providers=core.identity_providers,
         flows=steps.provider_flows,
-        step_up=steps.step_up,
+        presence=steps.presence,
         allowlist=settings.provided.redirect_targets,
         authorize_url=providers.Callable(authorize_url, settings),
         clock=core.clock,

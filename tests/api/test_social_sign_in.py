@@ -712,3 +712,22 @@ def test_the_admin_view_names_linked_providers_and_no_token(social: Bastion) -> 
     assert view.status_code == 200
     assert view.json["factors"]["providers"] == ["google"]
     assert "ya29." not in view.text
+
+
+def test_an_account_without_password_or_factor_is_deleted_within_ten_minutes_of_signing_in(
+    social: Bastion,
+) -> None:
+    tokens = signed_in(social, "apple")
+    social.clock.advance(11 * 60)
+    stale = social.call(
+        "POST", "/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    ).json
+    refused = social.call("DELETE", "/me", token=stale["access_token"])
+    fresh = signed_in(social, "apple")
+
+    deleted = social.call("DELETE", "/me", token=fresh["access_token"])
+
+    assert (refused.status_code, refused.json["code"]) == (422, "recent_sign_in_required")
+    assert deleted.status_code == 204
+    assert user_count(social) == 0
+    assert links(social) == []
