@@ -157,6 +157,20 @@ def test_the_binding_cookie_is_httponly_and_scoped_to_the_callback(social: Basti
     assert "Secure" in apple
 
 
+@pytest.mark.parametrize("provider", ["google", "apple"])
+def test_the_callback_clears_the_binding_cookie(social: Bastion, provider: str) -> None:
+    visitor = browser(social)
+    start = visitor.authorize(provider)
+    assert f"bastion_oauth_{provider}" in visitor.cookies
+
+    back = visitor.back_to_bastion(visitor.at_provider(start.headers["Location"]))
+
+    cleared = back.headers.getlist("Set-Cookie")[0]
+    assert "Max-Age=0" in cleared
+    assert f"Path=/api/v1/auth/oauth/{provider}/callback" in cleared
+    assert f"bastion_oauth_{provider}" not in visitor.cookies
+
+
 def test_redirects_carry_no_referrer_no_store_and_never_a_token(social: Bastion) -> None:
     visitor = browser(social)
     start = visitor.authorize("google")

@@ -130,7 +130,7 @@ def _finish(provider: str, answer: dict[str, Any], apple_user: str | None = None
     )
     outcome = container().finish_provider_callback()(command)
     response = redirect(outcome.url, 302)
-    response.delete_cookie(cookie_name(provider), path=_callback_path(provider))
+    _unbind(response, outcome.provider)
     return response
 
 
@@ -140,13 +140,26 @@ def cookie_name(provider: str) -> str:
 
 def _bind(response: Response, outcome: ProviderRedirect) -> None:
     """The binding cookie: HttpOnly, only for that provider's callback, 10 minutes."""
-    apple = outcome.provider is Provider.APPLE
+    _cookie(response, outcome.provider, outcome.binding or "", FLOW_LIFETIME)
+
+
+def _unbind(response: Response, provider: Provider) -> None:
+    """The cookie's flow is over: the same cookie, expired."""
+    _cookie(response, provider, "", 0)
+
+
+def _cookie(response: Response, provider: Provider, value: str, max_age: int) -> None:
+    """Apple answers with a cross-site form post, which carries only a ``SameSite=None``
+    cookie (and browsers take those only with ``Secure``); the others come back by a
+    top-level GET, for which ``Lax`` suffices."""
+    apple = provider is Provider.APPLE
     public_url = container().settings().public_url
     response.set_cookie(
-        cookie_name(outcome.provider.value),
-        outcome.binding or "",
-        max_age=FLOW_LIFETIME,
-        path=_callback_path(outcome.provider.value),
+        cookie_name(provider.value),
+        value,
+        max_age=max_age,
+        expires=0 if max_age == 0 else None,
+        path=_callback_path(provider.value),
         secure=apple or public_url.startswith("https://"),
         httponly=True,
         samesite="None" if apple else "Lax",
