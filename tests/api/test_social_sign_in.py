@@ -747,3 +747,20 @@ def test_an_account_without_password_or_factor_is_deleted_within_ten_minutes_of_
     assert deleted.status_code == 204
     assert user_count(social) == 0
     assert links(social) == []
+
+
+def test_a_disabled_account_is_refused_at_the_exchange(social: Bastion) -> None:
+    from domain.users import UserStatus
+
+    user_id = UUID(signed_in(social, "github")["user"]["id"])
+    with social.container.uow() as uow:
+        user = uow.users.get(user_id, for_update=True)
+        assert user is not None
+        user.status = UserStatus.DISABLED
+        uow.users.save(user)
+        uow.commit()
+
+    answer = exchange(social, query_of(browser(social).sign_in("github"))["code"])
+
+    assert (answer.status_code, answer.json["code"]) == (403, "account_disabled")
+    assert "login.failed" in social.events(str(user_id))
