@@ -10,9 +10,9 @@ to the flow's ``redirect_uri`` with ``?code=`` (a one-time code for ``POST
 - a known identity signs in to its account; an unknown one with a verified email no
   account holds makes a new verified account; a verified email an account holds is
   ``account_exists`` (never linked by email alone); no verified email is
-  ``email_unverified``;
+  ``email_unverified`` (``IdentitySignIn``);
 - in a link flow the identity joins the account that started it, or
-  ``identity_linked_elsewhere``;
+  ``identity_linked_elsewhere`` (``IdentityLinker``);
 - the provider refusing or the user cancelling is ``access_denied``; an answer that fails a
   check is ``identity_rejected``; a provider down or slow is ``provider_unavailable``,
   within the adapter's time budget, before anything is written.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from application.ports.persistence import UnitOfWork
 from application.ports.providers import (
     IdentityProviders,
     IdentityRejectedError,
@@ -33,15 +32,12 @@ from application.ports.providers import (
 from application.ports.security import SecretBox
 from application.ports.system import Clock
 from application.results import ProviderRedirect
-from application.social.accounts import ProviderAccounts
 from application.social.flows import PendingFlow, ProviderFlows
 from application.social.linking import IdentityLinker
 from application.social.lookup import configured_provider
-from domain.errors import EmailTakenError, ProviderLinkExistsError, ValidationFailedError
-from domain.ids import UserId
+from application.social.signing_in import IdentitySignIn
 from domain.redirects import with_params
-from domain.social import FlowMode, ProviderIdentity, SignInVerdict, first_sign_in
-from domain.values import EmailAddress
+from domain.social import FlowMode, ProviderIdentity
 
 log = logging.getLogger("bastion.oauth")
 
@@ -60,18 +56,16 @@ class FinishProviderCallbackCommand:
 class FinishProviderCallback:
     def __init__(
         self,
-        uow: UnitOfWork,
         providers: IdentityProviders,
         flows: ProviderFlows,
-        accounts: ProviderAccounts,
+        signer: IdentitySignIn,
         linker: IdentityLinker,
         box: SecretBox,
         clock: Clock,
     ) -> None:
-        self._uow = uow
         self._providers = providers
         self._flows = flows
-        self._accounts = accounts
+        self._signer = signer
         self._linker = linker
         self._box = box
         self._clock = clock
@@ -88,7 +82,7 @@ class FinishProviderCallback:
         if flow.mode is FlowMode.LINK and flow.user_id is not None:
             refused = self._linker.link(flow.user_id, identity, sealed, self._clock.now())
             return _back(flow, error=refused) if refused else _back(flow, linked=provider.value)
-        outcome = self._sign_in(identity, sealed)
+        outcome = self._signer.account_for(identity, sealed)
         if isinstance(outcome, str):
             return _back(flow, error=outcome)
         return _back(flow, code=self._flows.issue_code(outcome, provider))
@@ -113,39 +107,6 @@ class FinishProviderCallback:
         except IdentityRejectedError as failure:
             _log("provider answer refused", flow, failure.reason)
             return "identity_rejected"
-
-    def _sign_in(self, identity: ProviderIdentity, sealed: str | None) -> UserId | str:
-        """The account the identity signs in to, or the ``error`` code."""
-        now = self._clock.now()
-        with self._uow as uow:
-            link = uow.provider_links.get(identity.provider, identity.subject, for_update=True)
-            if link is not None:
-                link.sync(identity.email, sealed, identity.scope, now)
-                uow.provider_links.save(link)
-                uow.commit()
-                return link.user_id
-            email = _email(identity)
-            taken = email is not None and uow.users.get_by_email(email) is not None
-            verdict = first_sign_in(identity, taken) if email else SignInVerdict.EMAIL_UNVERIFIED
-            if verdict is not SignInVerdict.CREATE_ACCOUNT or email is None:
-                return verdict.value
-            try:
-                user_id = self._accounts.create(uow, identity, email, sealed, now)
-            except EmailTakenError:
-                return SignInVerdict.ACCOUNT_EXISTS.value
-            except ProviderLinkExistsError:
-                return "provider_unavailable"  # a parallel first sign-in won: try again
-            uow.commit()
-        return user_id
-
-
-def _email(identity: ProviderIdentity) -> EmailAddress | None:
-    if not identity.email:
-        return None
-    try:
-        return EmailAddress.parse(identity.email)
-    except ValidationFailedError:
-        return None
 
 
 def _back(flow: PendingFlow, **params: str) -> ProviderRedirect:

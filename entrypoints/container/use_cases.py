@@ -67,6 +67,7 @@ from application.social.exchange_code import ExchangeProviderCode
 from application.social.finish_callback import FinishProviderCallback
 from application.social.linking import IdentityLinker
 from application.social.list_links import ListProviderLinks
+from application.social.signing_in import IdentitySignIn
 from application.social.start_link import StartProviderLink
 from application.social.start_sign_in import StartProviderSignIn
 from application.social.unlink import UnlinkProvider
@@ -412,10 +413,14 @@ class UseCases(containers.DeclarativeContainer):
     )
     finish_provider_callback = providers.Factory(
         FinishProviderCallback,
-        uow=storage.uow,
         providers=core.identity_providers,
         flows=steps.provider_flows,
-        accounts=providers.Factory(ProviderAccounts, publisher=state.publisher, ids=core.ids),
+        signer=providers.Factory(
+            IdentitySignIn,
+            uow=storage.uow,
+            accounts=providers.Factory(ProviderAccounts, publisher=state.publisher, ids=core.ids),
+            clock=core.clock,
+        ),
         linker=providers.Factory(IdentityLinker, uow=storage.uow, notifier=messaging.notifier),
         box=core.secret_box,
         clock=core.clock,
