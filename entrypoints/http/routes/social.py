@@ -82,10 +82,11 @@ def provider_callback(query: dict[str, Any], provider: str) -> Response:
     302 to the flow's `redirect_uri` with `code` (one-time, 60 s, for `POST
     /auth/oauth/exchange`), `linked=<provider>` after a link, or `error`:
     `account_exists` (the verified email belongs to an account: sign in to it and link
-    from there), `email_unverified`, `identity_linked_elsewhere`, `access_denied`,
-    `identity_rejected`, `provider_unavailable`. 400 `invalid_state` for a state that is
-    unknown, expired, used, from another provider or from another browser: no redirect,
-    nothing changes."""
+    from there), `email_unverified`, `identity_linked_elsewhere`,
+    `provider_already_linked`, `account_not_found` (a link whose account is gone),
+    `access_denied`, `identity_rejected`, `provider_unavailable`. 400 `invalid_state`
+    for a state that is unknown, expired, used, from another provider or from another
+    browser: no redirect, nothing changes."""
     return _finish(provider, query)
 
 
