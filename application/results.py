@@ -12,6 +12,7 @@ from domain.exports import Export
 from domain.ids import EventId, ExportId, SessionId, TaskId, UserId
 from domain.passkeys import Passkey
 from domain.sessions import DeviceSession, Location, VerificationStatus
+from domain.social import Provider, ProviderLink
 from domain.tasks import DeletedTask, Task
 from domain.users import UserProfile
 
@@ -136,6 +137,8 @@ class FactorSummary:
     methods: tuple[str, ...]
     backup_codes_left: int
     passkeys: int = 0
+    providers: tuple[str, ...] = ()
+    """The sign-in providers linked to the account, by name; never a token."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,3 +243,34 @@ class PasskeySignInOptions:
 
     login_token: str
     options: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderRedirect:
+    """Where a provider flow sends the browser next. ``binding`` is set when a flow starts:
+    the value of the HttpOnly cookie that ties the flow to this browser (SECURITY OA-01)."""
+
+    provider: Provider
+    url: str
+    binding: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderLinkView:
+    """A linked identity as its owner sees it: never a token."""
+
+    provider: str
+    email: str | None
+    status: str
+    linked_at: datetime
+    last_sync_at: datetime | None
+
+    @classmethod
+    def of(cls, link: ProviderLink) -> ProviderLinkView:
+        return cls(
+            provider=link.provider.value,
+            email=link.email,
+            status=link.status.value,
+            linked_at=link.linked_at,
+            last_sync_at=link.last_sync_at,
+        )

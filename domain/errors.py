@@ -297,3 +297,57 @@ class TooManyPasskeysError(ConflictError):
 class LastLoginMethodError(ConflictError):
     code = "last_login_method"
     message = "This is the last way to sign in to the account; add another one first."
+
+
+class UnknownProviderError(NotFoundError):
+    """A provider Bastion does not know, or one this deployment has not configured."""
+
+    code = "unknown_provider"
+    message = "This sign-in provider is not available here."
+
+
+class InvalidRedirectUriError(ValidationFailedError):
+    """A ``redirect_uri`` outside ``BASTION_REDIRECT_ALLOWLIST`` (SECURITY OA-06)."""
+
+    code = "invalid_redirect_uri"
+    message = "The redirect_uri is not on this service's allow-list."
+
+    def __init__(self) -> None:
+        super().__init__({"redirect_uri": [self.message]}, self.message)
+
+
+class InvalidStateError(DomainError):
+    """A provider callback whose state is unknown, expired, used, for another provider
+    or from another browser: nothing happens (SECURITY OA-01, OA-04)."""
+
+    kind = ErrorKind.INVALID
+    code = "invalid_state"
+    message = "This sign-in is unknown, expired or already used; start it again."
+
+
+class ProviderLinkExistsError(ConflictError):
+    """The (provider, subject) identity is linked already, to some account."""
+
+    code = "identity_linked_elsewhere"
+    message = "This provider identity is already linked to an account."
+
+
+class ProviderAlreadyLinkedError(ConflictError):
+    code = "provider_already_linked"
+    message = "An identity at this provider is linked already; unlink it first."
+
+
+class ProviderNotLinkedError(NotFoundError):
+    code = "provider_not_linked"
+    message = "No identity at this provider is linked to the account."
+
+
+class RecentSignInRequiredError(ValidationFailedError):
+    """An account with neither password nor second factor proves presence by a sign-in
+    made less than ten minutes ago; this one is older."""
+
+    code = "recent_sign_in_required"
+    message = "Sign in again (within the last 10 minutes) to confirm this change."
+
+    def __init__(self) -> None:
+        super().__init__({"session": [self.message]}, self.message)

@@ -51,6 +51,8 @@ class EventType(StrEnum):
     PASSKEY_ADDED = "passkey.added"
     PASSKEY_REMOVED = "passkey.removed"
     PASSKEY_COUNTER_REGRESSION = "passkey.counter_regression"
+    PROVIDER_LINKED = "provider.linked"
+    PROVIDER_UNLINKED = "provider.unlinked"
 
 
 METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
@@ -90,6 +92,8 @@ METADATA_ALLOWLIST: Mapping[EventType, frozenset[str]] = {
     EventType.PASSKEY_ADDED: frozenset({"device_type", "backed_up"}),
     EventType.PASSKEY_REMOVED: frozenset({"device_type"}),
     EventType.PASSKEY_COUNTER_REGRESSION: frozenset({"flow"}),
+    EventType.PROVIDER_LINKED: frozenset({"provider"}),
+    EventType.PROVIDER_UNLINKED: frozenset({"provider"}),
 }
 
 

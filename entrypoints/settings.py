@@ -18,12 +18,16 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.redirects import RedirectTarget, parse_allowlist
+from entrypoints.oauth_settings import oauth_problems
+
 MIN_SECRET_BYTES = 32
 MIN_PRODUCTION_BCRYPT_ROUNDS = 10
 _GENERATED = ("jwt_secret", "password_pepper", "ip_hash_key", "encryption_keys")
 _HEADER_NAME = r"^([A-Za-z0-9-]{1,64})?$"
 _FILE_SCHEME = "file://"
 _LOOPBACK_HOSTS = frozenset({"localhost"})
+DEVELOPMENT_REDIRECT = "http://localhost:8000/"
 
 
 class Environment(StrEnum):
@@ -109,6 +113,29 @@ class Settings(BaseSettings):
     webauthn_origins: str = "http://localhost:8000"
     """Comma-separated origins a ceremony may come from, compared exactly (scheme, host
     and port; no path)."""
+    oauth_google_client_id: str = ""
+    oauth_google_client_secret: SecretStr | None = None
+    oauth_github_client_id: str = ""
+    oauth_github_client_secret: SecretStr | None = None
+    oauth_apple_client_id: str = ""
+    """Apple's Services ID; its client secret is an ES256 JWT Bastion makes and renews
+    from the team id, key id and private key below."""
+    oauth_apple_team_id: str = ""
+    oauth_apple_key_id: str = ""
+    oauth_apple_private_key: SecretStr | None = None
+    """The ``.p8`` key Apple issued: its PEM text, or the path of the file holding it."""
+    oauth_google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    oauth_apple_metadata_url: str = "https://appleid.apple.com/.well-known/openid-configuration"
+    oauth_github_base_url: str = "https://github.com"
+    oauth_github_api_url: str = "https://api.github.com"
+    oauth_timeout: Annotated[float, Field(gt=0, le=30)] = 5
+    """Seconds for each connect and each read to a provider, and for a whole callback's
+    calls together: a provider down or slow ends the sign-in with
+    ``error=provider_unavailable`` within that budget."""
+    redirect_allowlist: str = ""
+    """Comma-separated URL prefixes (origin and path) a provider flow may return to.
+    Unset: ``{BASTION_PUBLIC_URL}/account/`` (the account console), and in development
+    also ``http://localhost:8000/``."""
     metrics_token: SecretStr | None = None
     """Set: ``GET /metrics`` needs ``Authorization: Bearer <token>``. Unset: it is served
     to everyone (development, or a scrape port the proxy keeps private)."""
@@ -148,6 +175,25 @@ class Settings(BaseSettings):
         return tuple(o.strip() for o in self.webauthn_origins.split(",") if o.strip())
 
     @property
+    def redirect_targets(self) -> tuple[RedirectTarget, ...]:
+        """``BASTION_REDIRECT_ALLOWLIST`` parsed (the load checked that it parses)."""
+        return parse_allowlist(self.redirect_allowlist or self._default_redirects())
+
+    def _default_redirects(self) -> str:
+        console = f"{self.public_url}/account/"
+        if self.env is Environment.DEVELOPMENT:
+            return f"{console},{DEVELOPMENT_REDIRECT}"
+        return console
+
+    @property
+    def apple_private_key_pem(self) -> bytes:
+        """The Apple key's PEM: the setting's text, or the file it names."""
+        value = self.secret("oauth_apple_private_key").decode().strip()
+        if value.startswith("-----BEGIN"):
+            return value.encode()
+        return Path(value).expanduser().read_bytes()
+
+    @property
     def cors_origin_list(self) -> frozenset[str]:
         return frozenset(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
 
@@ -175,6 +221,7 @@ def load_settings(**overrides: object) -> Settings:
         + _delivery_problems(settings)
         + _place_problems(settings)
         + webauthn_problems(settings)
+        + oauth_problems(settings)
     )
     if problems:
         raise SettingsError(problems)

@@ -18,6 +18,7 @@ from typing import Generic, Self, TypeVar
 from uuid import UUID
 
 from adapters.memory.passkeys import MemoryPasskeyRepository
+from adapters.memory.provider_links import MemoryProviderLinkRepository
 from application.ports.persistence import (
     BackupCodeRepository,
     ChangedUsers,
@@ -54,6 +55,7 @@ from domain.ids import (
 from domain.passkeys import Passkey
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo, SessionStatus
+from domain.social import Provider, ProviderLink
 from domain.tasks import DeletedTask, Task
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
@@ -82,6 +84,7 @@ class MemoryDatabase:
         self.exports: dict[ExportId, Export] = {}
         self.passkeys: dict[bytes, Passkey] = {}
         self.passkey_handles: dict[UserId, bytes] = {}
+        self.provider_links: dict[tuple[Provider, str], ProviderLink] = {}
 
 
 class _Staged(Generic[K, V]):
@@ -134,6 +137,7 @@ class _Transaction:
         self.exports = _Staged(db.exports)
         self.passkeys = _Staged(db.passkeys)
         self.passkey_handles = _Staged(db.passkey_handles)
+        self.provider_links = _Staged(db.provider_links)
 
     def apply(self) -> None:
         self.users.apply()
@@ -148,6 +152,7 @@ class _Transaction:
         self.exports.apply()
         self.passkeys.apply()
         self.passkey_handles.apply()
+        self.provider_links.apply()
 
     def delete_users(self, ids: set[UserId]) -> None:
         """The cascade SQL's foreign keys make: everything the users own goes with them."""
@@ -162,6 +167,7 @@ class _Transaction:
         self.passkeys.delete_where(lambda passkey: passkey.user_id in ids)
         for user_id in ids:
             self.passkey_handles.delete(user_id)
+        self.provider_links.delete_where(lambda link: link.user_id in ids)
         self.users.delete_where(lambda user: user.id in ids)
 
     def require(self, table: _Staged[K, V], key: K | None, what: str) -> None:
@@ -666,6 +672,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.deleted_tasks = MemoryDeletedTaskRepository(tx)
         self.exports = MemoryExportRepository(tx)
         self.passkeys = MemoryPasskeyRepository(tx.passkeys, tx.passkey_handles, tx.users)
+        self.provider_links = MemoryProviderLinkRepository(tx.provider_links, tx.users)
         return self
 
     def __exit__(

@@ -339,3 +339,30 @@ class PasskeyUserHandleRow(Base):
     )
     handle: Mapped[bytes] = mapped_column(LargeBinary(64), unique=True)
     created_at: Mapped[datetime]
+
+
+class ProviderLinkRow(Base):
+    """The seed's ``auth_providers``: ``type`` is the provider, ``provider_id`` the subject,
+    ``metadata`` holds the granted scope. Added: ``access_token`` (the provider's access
+    token sealed by the secret box; refresh tokens are never stored), ``status`` and
+    ``last_sync_at``. One identity per provider per user."""
+
+    __tablename__ = "auth_providers"
+    __table_args__ = (
+        CheckConstraint("type IN ('google', 'github', 'apple')", name="type_known"),
+        CheckConstraint("status IN ('connected', 'token_missing')", name="status_known"),
+        UniqueConstraint("type", "provider_id"),
+        UniqueConstraint("user_id", "type"),
+        Index("ix_auth_providers_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    linked_at: Mapped[datetime] = mapped_column(server_default=func.current_timestamp())
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+    access_token: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), server_default="connected")
+    last_sync_at: Mapped[datetime | None]

@@ -15,6 +15,7 @@ from adapters.sqlalchemy.events import SqlEventRepository
 from adapters.sqlalchemy.exports import SqlExportRepository
 from adapters.sqlalchemy.factors import SqlBackupCodeRepository, SqlFactorRepository
 from adapters.sqlalchemy.passkeys import SqlPasskeyRepository
+from adapters.sqlalchemy.provider_links import SqlProviderLinkRepository
 from adapters.sqlalchemy.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sqlalchemy.revocations import SqlRevocationOutbox
 from adapters.sqlalchemy.sessions import SqlSessionRepository
@@ -79,6 +80,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.deleted_tasks = SqlDeletedTaskRepository(session)
         self.exports = SqlExportRepository(session)
         self.passkeys = SqlPasskeyRepository(session)
+        self.provider_links = SqlProviderLinkRepository(session)
         return self
 
     def __exit__(

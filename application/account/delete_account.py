@@ -1,7 +1,9 @@
 """``DELETE /me``: delete the account and everything it owns (SECURITY EV-05, GDPR Art. 17).
 
 Proof beyond the access token is required: the password, or a current authenticator or
-backup code (``StepUp``; a stolen access token alone cannot erase an account). In one
+backup code (a stolen access token alone cannot erase an account); an account with
+neither (it signs in through a provider or a passkey only) proves it by a sign-in less
+than 10 minutes old (``Presence``). In one
 transaction every session is revoked through the revoker, so each lands in the
 revocation outbox and is tombstoned in the cache after the commit (the access token
 fails on its very next request, on every process), then the user row goes and the
@@ -16,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.common.factor_checks import StepUp
 from application.common.messages import announce
+from application.common.presence import Presence
 from application.common.revocation import SessionRevoker
 from application.ports.files import FileStore
 from application.ports.messaging import EventPublisher
@@ -25,7 +27,7 @@ from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
 from domain.errors import NotFoundError
 from domain.events import EventDraft, EventType
-from domain.ids import UserId
+from domain.ids import SessionId, UserId
 from domain.sessions import RevokeReason
 
 
@@ -34,20 +36,21 @@ class DeleteAccountCommand:
     user_id: UserId
     password: str | None = None
     code: str | None = None
+    session_id: SessionId | None = None
 
 
 class DeleteAccount:
     def __init__(
         self,
         uow: UnitOfWork,
-        step_up: StepUp,
+        presence: Presence,
         revoker: SessionRevoker,
         files: FileStore,
         publisher: EventPublisher,
         clock: Clock,
     ) -> None:
         self._uow = uow
-        self._step_up = step_up
+        self._presence = presence
         self._revoker = revoker
         self._files = files
         self._publisher = publisher
@@ -59,8 +62,8 @@ class DeleteAccount:
             user = uow.users.get(cmd.user_id, for_update=True)
             if user is None:
                 raise NotFoundError()
-            proof = self._step_up.prove(
-                uow, user, cmd.password, cmd.code, now, action="delete_account"
+            proof = self._presence.prove(
+                uow, user, cmd.session_id, cmd.password, cmd.code, now, action="delete_account"
             )
             self._revoker.revoke_all(uow, user.id, RevokeReason.ACCOUNT_DELETED, now)
             uow.events.add(

@@ -20,8 +20,9 @@ class GetUserCommand:
 
 
 class GetUser:
-    """The factor summary names the methods and counts backup codes and passkeys; no
-    secret, seed, phone number, code hash or public key leaves the store."""
+    """The factor summary names the methods and the linked providers and counts backup
+    codes and passkeys; no secret, seed, phone number, code hash, public key or provider
+    token leaves the store."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow = uow
@@ -35,6 +36,7 @@ class GetUser:
             factors = uow.factors.list_for_user(user.id)
             left = uow.backup_codes.count_unused(user.id) if factors else 0
             passkeys = uow.passkeys.count_for_user(user.id)
+            links = uow.provider_links.list_for_user(user.id)
         return UserDetail(
             user=UserProfile.of(user),
             sessions=[SessionView.of(session) for session in sessions],
@@ -42,5 +44,6 @@ class GetUser:
                 methods=tuple(m.value for m in login_methods(factors, left, passkeys)),
                 backup_codes_left=left,
                 passkeys=passkeys,
+                providers=tuple(link.provider.value for link in links),
             ),
         )

@@ -2,7 +2,8 @@
 it to them, never a password hash, TOTP seed, backup-code hash, token digest, raw IP,
 passkey public key or provider token. Every list is read a batch at a time, each batch in
 its own short unit of work, so a long history never pins one transaction or one large list
-in memory (a user's passkeys, at most 20, are read with the profile)."""
+in memory (a user's passkeys, at most 20, and provider links, at most one per provider,
+are read with the profile)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,19 @@ from typing import Any, TypeVar
 from application.exports.archive import ArchiveWriter
 from application.exports.readme import README
 from application.ports.persistence import Keyset, UnitOfWork
-from application.results import DeletedTaskView, PasskeyView, SessionView, TaskView
+from application.results import (
+    DeletedTaskView,
+    PasskeyView,
+    ProviderLinkView,
+    SessionView,
+    TaskView,
+)
 from domain.events import AccountEvent
 from domain.factors import FactorKind
 from domain.ids import UserId
 from domain.passkeys import Passkey
 from domain.sessions import DeviceSession
+from domain.social import ProviderLink
 from domain.users import UserProfile
 
 BATCH = 1000
@@ -44,13 +52,14 @@ class ExportContents:
                 return False
             factors = self._factors(uow, user_id)
             passkeys = [_passkey(passkey) for passkey in uow.passkeys.list_for_user(user_id)]
+            providers = [_provider(link) for link in uow.provider_links.list_for_user(user_id)]
         steps: list[Callable[[], object]] = [
             lambda: archive.document("profile.json", UserProfile.of(user)),
             lambda: archive.records("sessions.json", self._sessions(user_id)),
             lambda: archive.records("events.json", self._events(user_id)),
             lambda: archive.document("factors.json", factors),
             lambda: archive.records("passkeys.json", [passkeys]),
-            lambda: archive.records("providers.json", []),
+            lambda: archive.records("providers.json", [providers]),
             lambda: archive.records("tasks.json", self._tasks(user_id)),
             lambda: archive.records("deleted_tasks.json", self._trash(user_id)),
             lambda: archive.text("README.txt", README),
@@ -134,6 +143,11 @@ def _event(event: AccountEvent) -> dict[str, Any]:
 def _passkey(passkey: Passkey) -> dict[str, Any]:
     """``PasskeyView``: the credential id (base64url), never the public key."""
     return dataclasses.asdict(PasskeyView.of(passkey))
+
+
+def _provider(link: ProviderLink) -> dict[str, Any]:
+    """``ProviderLinkView``: the provider, email, status and times; never the token."""
+    return dataclasses.asdict(ProviderLinkView.of(link))
 
 
 def _session(session: DeviceSession) -> dict[str, Any]:

@@ -24,9 +24,9 @@ passkeys.json       Your passkeys, newest first: each one's credential id (base6
                     name, whether it is synced between devices (device type, backed
                     up), how the browser reaches it (transports), when it was added and
                     last used. Never the public key.
-providers.json      Sign-in providers (Google, GitHub, Apple) linked to your account.
-                    This Bastion server has no provider sign-in enabled, so the list is
-                    empty; tokens from a provider are never exported.
+providers.json      Sign-in providers (Google, GitHub, Apple) linked to your account:
+                    each one's name, the email it reported, its connection status, when
+                    it was linked and last refreshed. Never a token from the provider.
 tasks.json          Your tasks, newest first.
 deleted_tasks.json  Tasks in your trash: each task as it was, when it was deleted and
                     until when it can be restored.

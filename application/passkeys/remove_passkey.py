@@ -1,7 +1,7 @@
 """``DELETE /me/passkeys/{id}``: remove one of the user's passkeys (SECURITY WA-07).
 
-Another user's passkey is 404. Removing the last way to sign in (no password and no other
-passkey; Bastion links no sign-in provider yet) is 409 ``last_login_method``. The removal
+Another user's passkey is 404. Removing the last way to sign in (no password, no other
+passkey and no linked sign-in provider) is 409 ``last_login_method``. The removal
 is recorded as ``passkey.removed`` and mailed; an assertion with the removed passkey then
 finds nothing and fails.
 """
@@ -17,6 +17,7 @@ from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
 from domain.errors import LastLoginMethodError, NotFoundError
 from domain.ids import UserId
+from domain.social import sign_in_methods
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,12 @@ class RemovePasskey:
             passkey = uow.passkeys.get_for_user(cmd.user_id, wanted)
             if user is None or passkey is None:
                 raise NotFoundError()
-            if user.password is None and uow.passkeys.count_for_user(user.id) <= 1:
+            left = sign_in_methods(
+                has_password=user.password is not None,
+                passkeys=uow.passkeys.count_for_user(user.id),
+                providers=uow.provider_links.count_for_user(user.id),
+            )
+            if left <= 1:
                 raise LastLoginMethodError()
             uow.passkeys.delete(user.id, wanted)
             uow.events.add(passkey.removed_event(now))

@@ -34,6 +34,8 @@ class NoticeKind(StrEnum):
     EXPORT_READY = "export_ready"
     PASSKEY_ADDED = "passkey_added"
     PASSKEY_REMOVED = "passkey_removed"
+    PROVIDER_LINKED = "provider_linked"
+    PROVIDER_UNLINKED = "provider_unlinked"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from domain.ids import ExportId, FactorId, SessionId, TaskId, UserId
 from domain.passkeys import Passkey
 from domain.refresh_tokens import RefreshToken
 from domain.sessions import DeviceInfo, DeviceSession, NetworkInfo
+from domain.social import Provider, ProviderLink
 from domain.tasks import DeletedTask, Task
 from domain.users import User, UserStatus
 from domain.values import EmailAddress
@@ -55,9 +56,9 @@ class UserRepository(Protocol):
 
     def delete(self, user_id: UserId) -> bool:
         """Delete the user and, by cascade, everything they own: sessions, refresh tokens,
-        events, factors, backup codes, passkeys and the user handle. False when there was
-        no such user. Files are not rows: the caller removes them once the deletion is
-        committed."""
+        events, factors, backup codes, passkeys, the user handle and provider links. False
+        when there was no such user. Files are not rows: the caller removes them once the
+        deletion is committed."""
         ...
 
     def delete_unverified_created_before(self, cutoff: datetime, limit: int) -> list[UserId]:
@@ -408,6 +409,37 @@ class PasskeyRepository(Protocol):
         ...
 
 
+class ProviderLinkRepository(Protocol):
+    """Identities at sign-in providers, keyed by (provider, subject), at most one per
+    provider per user. Reads for a user name the owner."""
+
+    def add(self, link: ProviderLink) -> None:
+        """Insert now; ``ProviderLinkExistsError`` when the identity is linked already (to
+        anyone), ``ProviderAlreadyLinkedError`` when the user has an identity at that
+        provider, also when a concurrent transaction inserted it first."""
+        ...
+
+    def get(
+        self, provider: Provider, subject: str, *, for_update: bool = False
+    ) -> ProviderLink | None: ...
+
+    def get_for_user(self, user_id: UserId, provider: Provider) -> ProviderLink | None: ...
+
+    def list_for_user(self, user_id: UserId) -> list[ProviderLink]:
+        """In the order google, github, apple (the provider's name)."""
+        ...
+
+    def count_for_user(self, user_id: UserId) -> int: ...
+
+    def save(self, link: ProviderLink) -> None:
+        """Store what a sync changed (email, sealed token, scope, status, last sync)."""
+        ...
+
+    def delete(self, user_id: UserId, provider: Provider) -> bool:
+        """False when the user has no identity at that provider."""
+        ...
+
+
 class UsersChanged(Protocol):
     """Told by a unit of work, after its commit, which users it saved or deleted (so a
     cached profile of theirs is dropped)."""
@@ -463,6 +495,7 @@ class UnitOfWork(Protocol):
     deleted_tasks: DeletedTaskRepository
     exports: ExportRepository
     passkeys: PasskeyRepository
+    provider_links: ProviderLinkRepository
 
     def __enter__(self) -> Self: ...
 

@@ -79,6 +79,7 @@ class Container(containers.DeclarativeContainer):
     codec = core.container.codec
     geo_locator = core.container.geo_locator
     ceremonies = core.container.ceremonies
+    identity_providers = core.container.identity_providers
 
     redis = state.container.redis
     session_cache = state.container.session_cache
@@ -153,6 +154,12 @@ class Container(containers.DeclarativeContainer):
     list_passkeys = use_cases.container.list_passkeys
     rename_passkey = use_cases.container.rename_passkey
     remove_passkey = use_cases.container.remove_passkey
+    start_provider_sign_in = use_cases.container.start_provider_sign_in
+    start_provider_link = use_cases.container.start_provider_link
+    finish_provider_callback = use_cases.container.finish_provider_callback
+    exchange_provider_code = use_cases.container.exchange_provider_code
+    list_provider_links = use_cases.container.list_provider_links
+    unlink_provider = use_cases.container.unlink_provider
     create_task = use_cases.container.create_task
     get_task = use_cases.container.get_task
     update_task = use_cases.container.update_task

@@ -23,6 +23,7 @@ from adapters.system.geo import GeoIpLocator, NoGeoLocator, ProxyHeaderLocator
 from adapters.system.ids import UuidV7Generator
 from adapters.system.phones import PhonenumbersParser
 from adapters.system.user_agents import UaParserUserAgentParser
+from entrypoints.container.social import build_providers
 from entrypoints.settings import Settings
 
 
@@ -77,6 +78,7 @@ class Core(containers.DeclarativeContainer):
         origins=settings.provided.webauthn_origin_list,
     )
     qr = providers.Singleton(SegnoQrRenderer)
+    identity_providers = providers.Singleton(build_providers, settings)
 
     user_agents = providers.Singleton(UaParserUserAgentParser)
     phones = providers.Singleton(PhonenumbersParser)

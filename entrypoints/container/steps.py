@@ -15,11 +15,13 @@ from application.common.notices import NoticeBudget
 from application.common.passkey_assertions import PasskeyAssertions
 from application.common.passkey_challenges import PasskeyChallenges
 from application.common.password_rules import PasswordRules
+from application.common.presence import Presence
 from application.common.revocation import SessionRevoker
 from application.common.sign_in import SignInGate
 from application.common.sign_in_alerts import SuspiciousSignIns
 from application.common.texting import SmsCodes
 from application.common.throttle import Throttle
+from application.social.flows import ProviderFlows
 from domain.passwords import PasswordPolicy
 from entrypoints.settings import Settings
 
@@ -124,6 +126,11 @@ class Steps(containers.DeclarativeContainer):
     passkey_assertions = providers.Singleton(PasskeyAssertions, ceremonies=core.ceremonies)
     step_up = providers.Singleton(
         StepUp, hasher=core.hasher, checks=factor_checks, throttle=throttle
+    )
+    presence = providers.Singleton(Presence, step_up=step_up)
+
+    provider_flows = providers.Singleton(
+        ProviderFlows, store=state.challenges, secrets=core.secrets, digester=core.digester
     )
 
     revoker = providers.Singleton(

@@ -62,11 +62,21 @@ from application.sessions.list_sessions import ListSessions
 from application.sessions.purge_expired_sessions import PurgeExpiredSessions
 from application.sessions.revoke_other_sessions import RevokeOtherSessions
 from application.sessions.revoke_session import RevokeSession
+from application.social.accounts import ProviderAccounts
+from application.social.exchange_code import ExchangeProviderCode
+from application.social.finish_callback import FinishProviderCallback
+from application.social.linking import IdentityLinker
+from application.social.list_links import ListProviderLinks
+from application.social.signing_in import IdentitySignIn
+from application.social.start_link import StartProviderLink
+from application.social.start_sign_in import StartProviderSignIn
+from application.social.unlink import UnlinkProvider
 from application.tasks.create_task import CreateTask
 from application.tasks.edit_task import GetTask, UpdateTask
 from application.tasks.list_tasks import ListTasks, ListTrash
 from application.tasks.purge_deleted_tasks import PurgeDeletedTasks
 from application.tasks.trash import DeleteTask, DeleteTaskForever, RestoreTask
+from entrypoints.container.social import authorize_url
 from entrypoints.exports import export_progress
 from entrypoints.settings import Settings
 
@@ -310,7 +320,7 @@ class UseCases(containers.DeclarativeContainer):
     delete_account = providers.Factory(
         DeleteAccount,
         uow=storage.uow,
-        step_up=steps.step_up,
+        presence=steps.presence,
         revoker=steps.revoker,
         files=storage.files,
         publisher=state.publisher,
@@ -382,6 +392,50 @@ class UseCases(containers.DeclarativeContainer):
     rename_passkey = providers.Factory(RenamePasskey, uow=storage.uow)
     remove_passkey = providers.Factory(
         RemovePasskey, uow=storage.uow, notifier=messaging.notifier, clock=core.clock
+    )
+
+    # --- social sign-in ---------------------------------------------------------------
+    start_provider_sign_in = providers.Factory(
+        StartProviderSignIn,
+        providers=core.identity_providers,
+        flows=steps.provider_flows,
+        allowlist=settings.provided.redirect_targets,
+    )
+    start_provider_link = providers.Factory(
+        StartProviderLink,
+        uow=storage.uow,
+        providers=core.identity_providers,
+        flows=steps.provider_flows,
+        presence=steps.presence,
+        allowlist=settings.provided.redirect_targets,
+        authorize_url=providers.Callable(authorize_url, settings),
+        clock=core.clock,
+    )
+    finish_provider_callback = providers.Factory(
+        FinishProviderCallback,
+        providers=core.identity_providers,
+        flows=steps.provider_flows,
+        signer=providers.Factory(
+            IdentitySignIn,
+            uow=storage.uow,
+            accounts=providers.Factory(ProviderAccounts, publisher=state.publisher, ids=core.ids),
+            clock=core.clock,
+        ),
+        linker=providers.Factory(IdentityLinker, uow=storage.uow, notifier=messaging.notifier),
+        box=core.secret_box,
+        clock=core.clock,
+    )
+    exchange_provider_code = providers.Factory(
+        ExchangeProviderCode,
+        uow=storage.uow,
+        flows=steps.provider_flows,
+        gate=steps.gate,
+        clock=core.clock,
+        require_verified_email=settings.provided.require_verified_email,
+    )
+    list_provider_links = providers.Factory(ListProviderLinks, uow=storage.read_uow)
+    unlink_provider = providers.Factory(
+        UnlinkProvider, uow=storage.uow, notifier=messaging.notifier, clock=core.clock
     )
 
     # --- tasks -----------------------------------------------------------------------

@@ -24,7 +24,9 @@ from entrypoints.http.routes import (
     mfa,
     ops,
     passkeys,
+    providers,
     sessions,
+    social,
     tasks,
 )
 from entrypoints.metrics import count_rate_limited
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     api.register_blueprint(tasks.blp)
     api.register_blueprint(exports.blp)
     api.register_blueprint(passkeys.blp)
+    api.register_blueprint(social.blp)
+    api.register_blueprint(providers.blp)
     document_partial_updates(api)
     app.register_blueprint(ops.blp)
     app.register_error_handler(DomainError, _domain_error)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNMETERED = ("/healthz", "/readyz", "/metrics")
 _MULTIPART_ROUTES = {("PUT", "/api/v1/me/avatar"): "multipart/form-data"}
+_FORM_ROUTES = {("POST", "/api/v1/auth/oauth/apple/callback"): "application/x-www-form-urlencoded"}
+"""Apple posts its sign-in answer as a form (``response_mode=form_post``)."""
 
 
 def install(app: Flask) -> None:
@@ -49,9 +51,10 @@ def charge_api(environ: WSGIEnvironment, services: Container) -> None:
 
 def _json_only(current: Request, method: str, path: str) -> Response | None:
     """Bodies are JSON, except on the few routes that take a file upload, which take
-    ``multipart/form-data`` and nothing else."""
+    ``multipart/form-data`` and nothing else, and Apple's sign-in answer, a form."""
     has_body = bool(current.content_length) or current.headers.get("Transfer-Encoding")
-    expected = _MULTIPART_ROUTES.get((method, path), "application/json")
+    route = (method, path)
+    expected = _MULTIPART_ROUTES.get(route) or _FORM_ROUTES.get(route, "application/json")
     if has_body and current.mimetype != expected:
         return problem(415, "unsupported_media_type", f"Send the body as {expected}.")
     return None

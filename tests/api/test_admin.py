@@ -194,6 +194,7 @@ def test_the_user_view_has_sessions_and_a_factor_summary_but_no_secrets(bastion:
         "methods": ["totp", "backup_code"],
         "backup_codes_left": 10,
         "passkeys": 0,
+        "providers": [],
     }
     text = json.dumps(body)
     for leak in (secret, *codes, "$2b$", "password", "ip_hash", "127.0.0.1"):

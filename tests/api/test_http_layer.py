@@ -392,11 +392,11 @@ def test_every_operation_has_a_unique_id_markdown_text_and_loadable_examples(
 def _request_schemas() -> list[type]:
     from marshmallow import Schema
 
-    from entrypoints.http.schemas import account, auth, mfa, passkeys, tasks
+    from entrypoints.http.schemas import account, auth, mfa, passkeys, social, tasks
 
     return [
         value
-        for module in (account, auth, mfa, passkeys, tasks)
+        for module in (account, auth, mfa, passkeys, social, tasks)
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, Schema) and hasattr(value, "EXAMPLE")
     ]

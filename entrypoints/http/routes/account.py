@@ -68,11 +68,16 @@ def delete_me(body: dict[str, Any]) -> None:
 
     Needs `password`, or `code`: a current authenticator or backup code (422
     `proof_required` without either, 401 when wrong; wrong tries count toward the
-    account's limit of wrong codes). Everything the account owns goes with it:
-    sessions and refresh tokens (every access token fails on its next call), the
-    security log, second factors, backup codes and the profile picture. Only the id is
+    account's limit of wrong codes). An account with neither a password nor a second
+    factor (it signs in through a provider or a passkey only) needs neither, but a
+    sign-in less than 10 minutes old (422 `recent_sign_in_required` otherwise).
+    Everything the account owns goes with it: sessions and refresh tokens (every access
+    token fails on its next call), the security log, second factors, backup codes,
+    passkeys, linked providers and the profile picture. Only the id is
     published, on `user:deleted`; an `account.deleted` event that names no user stays."""
-    container().delete_account()(DeleteAccountCommand(user_id=principal().user_id, **body))
+    who = principal()
+    command = DeleteAccountCommand(user_id=who.user_id, session_id=who.session_id, **body)
+    container().delete_account()(command)
 
 
 @blp.route("/email", methods=["POST"])

@@ -37,6 +37,11 @@ class FactorSummaryResponse(Schema):
     )
     backup_codes_left = fields.Integer(required=True)
     passkeys = fields.Integer(required=True)
+    providers = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "linked sign-in providers (google, github, apple); no token"},
+    )
 
 
 class UserDetailResponse(Schema):

@@ -36,6 +36,8 @@ PARAMS = {
     NoticeKind.EXPORT_READY: {"first_name": "Ann", "expires_at": "2026-03-08 09:00"},
     NoticeKind.PASSKEY_ADDED: {"first_name": "Ann", "name": "Laptop", "at": "x"},
     NoticeKind.PASSKEY_REMOVED: {"first_name": "Ann", "name": "Laptop", "at": "x"},
+    NoticeKind.PROVIDER_LINKED: {"first_name": "Ann", "provider": "GitHub", "at": "x"},
+    NoticeKind.PROVIDER_UNLINKED: {"first_name": "Ann", "provider": "GitHub", "at": "x"},
 }
 
 

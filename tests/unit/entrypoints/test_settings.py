@@ -302,3 +302,74 @@ def test_the_rp_id_is_a_bare_lower_case_host(tmp_path: Path) -> None:
     problems = refusal(tmp_path, webauthn_rp_id="https://Example.com")
 
     assert any(p.startswith("BASTION_WEBAUTHN_RP_ID") for p in problems)
+
+
+def test_providers_are_off_and_the_console_is_the_default_redirect(tmp_path: Path) -> None:
+    settings = load_settings(instance_dir=tmp_path, public_url="https://id.example")
+    shipped = production(tmp_path, public_url="https://id.example")
+
+    assert settings.oauth_google_client_id == settings.oauth_apple_client_id == ""
+    hosts = [(t.scheme, t.host, t.port, t.path) for t in settings.redirect_targets]
+    assert hosts == [
+        ("https", "id.example", 443, "/account/"),
+        ("http", "localhost", 8000, "/"),
+    ]
+    assert [t.path for t in shipped.redirect_targets] == ["/account/"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"oauth_google_client_id": "g"}, "BASTION_OAUTH_GOOGLE_CLIENT_SECRET: required"),
+        ({"oauth_github_client_id": "h"}, "BASTION_OAUTH_GITHUB_CLIENT_SECRET: required"),
+        ({"oauth_apple_client_id": "a"}, "BASTION_OAUTH_APPLE_TEAM_ID: required"),
+        ({"oauth_apple_client_id": "a"}, "BASTION_OAUTH_APPLE_PRIVATE_KEY: required"),
+        (
+            {"oauth_apple_client_id": "a", "oauth_apple_private_key": "/no/such/key.p8"},
+            "BASTION_OAUTH_APPLE_PRIVATE_KEY: not an EC P-256",
+        ),
+        ({"oauth_github_api_url": "http://api.github.example"}, "must be https"),
+        ({"oauth_google_metadata_url": "accounts.google.com"}, "not an absolute"),
+        ({"redirect_allowlist": "https://app.example.com/cb?x=1"}, "BASTION_REDIRECT_ALLOWLIST"),
+        ({"redirect_allowlist": "app.example.com"}, "BASTION_REDIRECT_ALLOWLIST"),
+    ],
+)
+def test_provider_settings_are_checked_at_start_up(
+    tmp_path: Path, overrides: dict[str, str], problem: str
+) -> None:
+    assert any(problem in p for p in refusal(tmp_path, **overrides))
+
+
+def test_plain_http_to_a_provider_only_for_loopback_and_never_in_production(
+    tmp_path: Path,
+) -> None:
+    local = {"oauth_github_base_url": "http://127.0.0.1:9999", "redirect_allowlist": ""}
+
+    assert load_settings(instance_dir=tmp_path, **local).oauth_github_base_url.startswith("http:")
+    with pytest.raises(SettingsError, match="BASTION_OAUTH_GITHUB_BASE_URL: must be https"):
+        production(tmp_path, **local)
+    with pytest.raises(SettingsError, match=r"BASTION_REDIRECT_ALLOWLIST: http://app\.example"):
+        production(tmp_path, redirect_allowlist="http://app.example/cb")
+
+
+def test_the_apple_key_is_read_from_pem_text_or_a_file(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    key_file = tmp_path / "AuthKey.p8"
+    key_file.write_text(pem)
+    apple = {"oauth_apple_client_id": "a", "oauth_apple_team_id": "T", "oauth_apple_key_id": "K"}
+
+    as_text = load_settings(instance_dir=tmp_path, oauth_apple_private_key=pem, **apple)
+    as_file = load_settings(instance_dir=tmp_path, oauth_apple_private_key=str(key_file), **apple)
+
+    assert as_text.apple_private_key_pem.strip() == as_file.apple_private_key_pem.strip()

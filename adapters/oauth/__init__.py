@@ -1,0 +1,1 @@
+"""Google, GitHub and Apple through authlib (the OAuth client) and joserfc (JOSE)."""

@@ -1,0 +1,155 @@
+"""Social sign-in's use cases on the in-memory container, without Flask, against the fake
+providers on loopback: who gets an account, linking, unlinking, and the second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from application.results import MfaChallenge, TokenPair
+from application.social.exchange_code import ExchangeProviderCodeCommand
+from application.social.finish_callback import FinishProviderCallbackCommand
+from application.social.start_link import StartProviderLinkCommand
+from application.social.start_sign_in import StartProviderSignInCommand
+from application.social.unlink import UnlinkProviderCommand
+from domain.errors import LastLoginMethodError, ProviderAlreadyLinkedError
+from domain.events import EventType
+from domain.ids import SessionId, UserId
+from tests.support.fake_providers import Person
+from tests.support.social import APP_CALLBACK, ProviderSet, post_form
+from tests.use_cases.conftest import LAPTOP, PASSWORD, Bastion, BastionFactory
+
+
+@pytest.fixture(scope="module")
+def fakes() -> Iterator[ProviderSet]:
+    found = ProviderSet.start()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def bastion(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
+    fakes.reset()
+    return make_bastion(**fakes.settings())
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def round_trip(bastion: Bastion, provider: str, link_ticket: str | None = None) -> dict[str, str]:
+    """Start, let the provider answer, finish; the parameters put on ``redirect_uri``."""
+    command = StartProviderSignInCommand(
+        provider, None if link_ticket else APP_CALLBACK, link_ticket
+    )
+    started = bastion.container.start_provider_sign_in()(command)
+    assert started.binding is not None
+    answer = requests.get(started.url, allow_redirects=False, timeout=10)
+    if answer.status_code == 302:
+        sent = query(answer.headers["Location"])
+    else:
+        sent = post_form(answer.text)[1]
+    finished = bastion.container.finish_provider_callback()(
+        FinishProviderCallbackCommand(
+            provider=provider,
+            state=sent["state"],
+            binding=started.binding,
+            code=sent.get("code"),
+            apple_user=sent.get("user"),
+        )
+    )
+    assert finished.url.startswith(APP_CALLBACK)
+    return query(finished.url)
+
+
+def exchange(bastion: Bastion, code: str) -> TokenPair | MfaChallenge:
+    return bastion.container.exchange_provider_code()(ExchangeProviderCodeCommand(code, LAPTOP))
+
+
+def test_a_first_sign_in_makes_a_verified_account_with_the_providers_names(
+    bastion: Bastion,
+) -> None:
+    outcome = exchange(bastion, round_trip(bastion, "google")["code"])
+
+    assert isinstance(outcome, TokenPair)
+    assert outcome.user.email_verified
+    assert (outcome.user.first_name, outcome.user.last_name) == ("Grace", "Hopper")
+    stored = bastion.user(outcome.user.id)
+    assert stored is not None
+    assert stored.password is None
+    kinds = {event.type for event in bastion.events(outcome.user.id)}
+    assert {
+        EventType.USER_REGISTERED,
+        EventType.PROVIDER_LINKED,
+        EventType.LOGIN_SUCCEEDED,
+    } <= kinds
+
+
+def test_an_email_an_account_holds_is_account_exists(bastion: Bastion) -> None:
+    bastion.a_user("grace@example.com")
+
+    assert round_trip(bastion, "google") == {"error": "account_exists"}
+
+
+def test_no_verified_email_is_email_unverified(bastion: Bastion, fakes: ProviderSet) -> None:
+    fakes.apple.person = Person(subject="a-1", email="x@example.com", email_verified=False)
+
+    assert round_trip(bastion, "apple") == {"error": "email_unverified"}
+
+
+def link_ticket(bastion: Bastion, account_id: UserId, session_id: SessionId, provider: str) -> str:
+    url = bastion.container.start_provider_link()(
+        StartProviderLinkCommand(
+            user_id=account_id,
+            session_id=session_id,
+            provider=provider,
+            redirect_uri=APP_CALLBACK,
+            password=PASSWORD,
+        )
+    )
+    return query(url)["link"]
+
+
+def test_linking_joins_the_identity_to_the_account_and_never_moves_it(bastion: Bastion) -> None:
+    ada = bastion.a_user()
+    session = bastion.signed_in(ada)
+    eve = bastion.a_user("eve@example.com")
+    eve_session = bastion.signed_in(eve)
+
+    linked = round_trip(
+        bastion, "github", link_ticket(bastion, ada.id, session.session_id, "github")
+    )
+    again = link_ticket(bastion, eve.id, eve_session.session_id, "github")
+    elsewhere = round_trip(bastion, "github", again)
+
+    assert linked == {"linked": "github"}
+    assert elsewhere == {"error": "identity_linked_elsewhere"}
+    signed = exchange(bastion, round_trip(bastion, "github")["code"])
+    assert isinstance(signed, TokenPair)
+    assert signed.user.id == ada.id
+    with pytest.raises(ProviderAlreadyLinkedError):
+        link_ticket(bastion, ada.id, session.session_id, "github")
+
+
+def test_the_last_way_in_cannot_be_unlinked(bastion: Bastion) -> None:
+    outcome = exchange(bastion, round_trip(bastion, "google")["code"])
+    assert isinstance(outcome, TokenPair)
+
+    with pytest.raises(LastLoginMethodError):
+        bastion.container.unlink_provider()(UnlinkProviderCommand(outcome.user.id, "google"))
+
+
+def test_a_user_with_a_second_factor_gets_a_challenge_not_tokens(bastion: Bastion) -> None:
+    ada = bastion.a_user()
+    session = bastion.signed_in(ada)
+    round_trip(bastion, "google", link_ticket(bastion, ada.id, session.session_id, "google"))
+    factor = bastion.with_totp(ada)
+
+    challenge = exchange(bastion, round_trip(bastion, "google")["code"])
+
+    assert isinstance(challenge, MfaChallenge)
+    done = bastion.second_step(challenge, "totp", bastion.code(factor.secret))
+    assert bastion.authenticate(done.access_token).methods == ("oauth", "otp")
