@@ -184,9 +184,14 @@ def keys() -> None:
 
 @keys.command("reseal")
 def reseal() -> None:
-    """Re-seal every stored factor secret under the first key of BASTION_ENCRYPTION_KEYS."""
-    count = build_container(_settings()).reseal_factor_secrets()()
-    click.echo(f"re-sealed {count} factor secrets under the newest key")
+    """Re-seal every stored factor secret and provider access token under the first key of
+    BASTION_ENCRYPTION_KEYS."""
+    container = build_container(_settings())
+    secrets = container.reseal_factor_secrets()()
+    tokens = container.reseal_provider_tokens()()
+    click.echo(
+        f"re-sealed {secrets} factor secrets and {tokens} provider tokens under the newest key"
+    )
 
 
 def _settings() -> Settings:

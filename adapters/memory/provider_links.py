@@ -61,3 +61,24 @@ class MemoryProviderLinkRepository(ProviderLinkRepository):
         if link is not None:
             self._links.delete(link.key)
         return link is not None
+
+    def list_sealed(self, after: Key | None, limit: int) -> list[ProviderLink]:
+        sealed = sorted(
+            (key for key, link in self._links.peek() if link.sealed_token is not None),
+            key=_position,
+        )
+        page = [key for key in sealed if after is None or _position(key) > _position(after)]
+        return [link for key in page[:limit] if (link := self._links.get(key)) is not None]
+
+    def reseal(self, provider: Provider, subject: str, old: str, new: str) -> bool:
+        link = self._links.get((provider, subject))
+        if link is None or link.sealed_token != old:
+            return False
+        link.sealed_token = new
+        self._links.put(link.key, link)
+        return True
+
+
+def _position(key: Key) -> tuple[str, str]:
+    """SQL's order of ``(type, provider_id)``: the provider's name, then the subject."""
+    return (key[0].value, key[1])

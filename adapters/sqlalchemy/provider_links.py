@@ -1,13 +1,14 @@
 """Identities at sign-in providers (``auth_providers``). An insert runs at once inside a
 savepoint: a concurrent transaction that linked the same identity, or another identity
 of the same provider to the same user, makes it wait and then fail on a unique
-constraint, which becomes the domain's conflict while this transaction goes on."""
+constraint, which becomes the domain's conflict while this transaction goes on. A
+re-seal is one conditional UPDATE on the token it read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import CursorResult, Executable, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,10 +74,39 @@ class SqlProviderLinkRepository(ProviderLinkRepository):
 
     def delete(self, user_id: UserId, provider: Provider) -> bool:
         statement = delete(Row).where(Row.user_id == user_id, Row.type == provider.value)
-        result: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
-            statement, execution_options={"synchronize_session": False}
+        return _count(self._session, statement) == 1
+
+    def list_sealed(self, after: tuple[Provider, str] | None, limit: int) -> list[ProviderLink]:
+        """A keyset page on the (type, provider_id) key: the row-value comparison spans
+        providers, so a page that ends inside one provider goes on inside the next."""
+        query = (
+            select(Row)
+            .where(Row.access_token.is_not(None))
+            .order_by(Row.type, Row.provider_id)
+            .limit(limit)
         )
-        return result.rowcount == 1
+        if after is not None:
+            provider, subject = after
+            key = tuple_(Row.type, Row.provider_id)
+            query = query.where(key > tuple_(provider.value, subject))
+        return [_from_row(row) for row in self._session.scalars(query)]
+
+    def reseal(self, provider: Provider, subject: str, old: str, new: str) -> bool:
+        statement = (
+            update(Row)
+            .where(Row.type == provider.value, Row.provider_id == subject)
+            .where(Row.access_token == old)
+            .values(access_token=new)
+        )
+        return _count(self._session, statement) == 1
+
+
+def _count(session: Session, statement: Executable) -> int:
+    """How many rows the DELETE or UPDATE touched; the session's copies are left alone."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        statement, execution_options={"synchronize_session": False}
+    )
+    return result.rowcount
 
 
 def _meta(link: ProviderLink) -> dict[str, Any] | None:

@@ -439,6 +439,19 @@ class ProviderLinkRepository(Protocol):
         """False when the user has no identity at that provider."""
         ...
 
+    def list_sealed(self, after: tuple[Provider, str] | None, limit: int) -> list[ProviderLink]:
+        """Links holding a sealed access token, in (provider name, subject) order, after the
+        key ``after``: a key rotation pages through them to re-seal each under the newest
+        key."""
+        ...
+
+    def reseal(self, provider: Provider, subject: str, old: str, new: str) -> bool:
+        """Replace the sealed token only if it is still ``old`` (one conditional UPDATE),
+        so a re-seal never writes back a token it read earlier over the one a sign-in
+        stored meanwhile, nor over a token dropped or an identity unlinked. False when it
+        changed meanwhile."""
+        ...
+
 
 class UsersChanged(Protocol):
     """Told by a unit of work, after its commit, which users it saved or deleted (so a

@@ -160,6 +160,7 @@ class Container(containers.DeclarativeContainer):
     exchange_provider_code = use_cases.container.exchange_provider_code
     list_provider_links = use_cases.container.list_provider_links
     unlink_provider = use_cases.container.unlink_provider
+    reseal_provider_tokens = use_cases.container.reseal_provider_tokens
     create_task = use_cases.container.create_task
     get_task = use_cases.container.get_task
     update_task = use_cases.container.update_task

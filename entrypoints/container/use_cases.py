@@ -67,6 +67,7 @@ from application.social.exchange_code import ExchangeProviderCode
 from application.social.finish_callback import FinishProviderCallback
 from application.social.linking import IdentityLinker
 from application.social.list_links import ListProviderLinks
+from application.social.reseal import ResealProviderTokens
 from application.social.signing_in import IdentitySignIn
 from application.social.start_link import StartProviderLink
 from application.social.start_sign_in import StartProviderSignIn
@@ -436,6 +437,9 @@ class UseCases(containers.DeclarativeContainer):
     list_provider_links = providers.Factory(ListProviderLinks, uow=storage.read_uow)
     unlink_provider = providers.Factory(
         UnlinkProvider, uow=storage.uow, notifier=messaging.notifier, clock=core.clock
+    )
+    reseal_provider_tokens = providers.Factory(
+        ResealProviderTokens, uow=storage.uow, box=core.secret_box
     )
 
     # --- tasks -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The provider-link repository's contract, run against memory, SQLite and PostgreSQL
 alike: an identity belongs to one account, an account has one identity per provider,
-and links go with their user."""
+links go with their user, and a key rotation pages through the sealed tokens and
+re-seals each only over the token it read."""
 
 from __future__ import annotations
 
@@ -190,3 +191,65 @@ def test_parallel_links_of_one_identity_link_it_once(uow_factory: UowFactory) ->
         outcomes = list(pool.map(link, users))
 
     assert sorted(outcomes) == ["linked"] + ["refused"] * 3
+
+
+def test_sealed_tokens_are_listed_in_pages_by_provider_and_subject(
+    uow_factory: UowFactory,
+) -> None:
+    ada, eve = a_user(), a_user()
+    store(uow_factory, ada, eve)
+    tokenless = a_link(eve, provider=Provider.APPLE, subject="a2", sealed_token=None)
+    added(
+        uow_factory,
+        a_link(ada, provider=Provider.GOOGLE, subject="g1"),
+        a_link(ada, provider=Provider.GITHUB, subject="h1"),
+        a_link(eve, provider=Provider.GOOGLE, subject="g2", sealed_token="gAAAAA-eve"),
+        replace(tokenless, status=LinkStatus.TOKEN_MISSING),
+    )
+
+    with uow_factory() as uow:
+        first = uow.provider_links.list_sealed(None, 2)
+        rest = uow.provider_links.list_sealed(first[-1].key, 2)
+        after_the_last = uow.provider_links.list_sealed(rest[-1].key, 2)
+
+    # github's "h1" sorts after google's "g1" by subject, yet its provider comes first
+    assert [link.key for link in first + rest] == [
+        (Provider.GITHUB, "h1"),
+        (Provider.GOOGLE, "g1"),
+        (Provider.GOOGLE, "g2"),
+    ]
+    assert [link.sealed_token for link in rest] == ["gAAAAA-eve"]
+    assert after_the_last == []
+
+
+def test_a_reseal_writes_only_over_the_token_it_read(uow_factory: UowFactory) -> None:
+    owner = a_user()
+    store(uow_factory, owner)
+    link = a_link(owner, sealed_token="v1.read-by-the-rotation")
+    gone = a_link(owner, provider=Provider.GITHUB, subject="unlinked")
+    added(uow_factory, link, gone)
+    later = START + timedelta(hours=1)
+    with uow_factory() as uow:  # a sign-in stores a new token, an unlink drops a link
+        link.sync(None, "v1.from-a-sign-in", "openid", later)
+        uow.provider_links.save(link)
+        assert uow.provider_links.delete(owner.id, Provider.GITHUB)
+        uow.commit()
+
+    with uow_factory() as uow:
+        reseal = uow.provider_links.reseal
+        stale = reseal(link.provider, link.subject, "v1.read-by-the-rotation", "v2.stale")
+        unlinked = reseal(gone.provider, gone.subject, "gAAAAA-sealed", "v2.unlinked")
+        fresh = reseal(link.provider, link.subject, "v1.from-a-sign-in", "v2.new")
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = uow.provider_links.get(link.provider, link.subject)
+        assert uow.provider_links.get(gone.provider, gone.subject) is None
+    assert (stale, unlinked, fresh) == (False, False, True)
+    assert stored is not None
+    assert (stored.sealed_token, stored.scope, stored.status, stored.last_sync_at) == (
+        "v2.new",
+        "openid",
+        LinkStatus.CONNECTED,
+        later,
+    )

@@ -1,5 +1,6 @@
 """Social sign-in's use cases on the in-memory container, without Flask, against the fake
-providers on loopback: who gets an account, linking, unlinking, and the second factor."""
+providers on loopback: who gets an account, linking, unlinking, the second factor, and
+re-sealing the stored access tokens after a key rotation."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
+from adapters.security.secret_box import FernetSecretBox
 from application.results import MfaChallenge, TokenPair
+from application.social import reseal
 from application.social.exchange_code import ExchangeProviderCodeCommand
 from application.social.finish_callback import FinishProviderCallbackCommand
 from application.social.start_link import StartProviderLinkCommand
@@ -18,7 +22,9 @@ from application.social.unlink import UnlinkProviderCommand
 from domain.errors import LastLoginMethodError, ProviderAlreadyLinkedError
 from domain.events import EventType
 from domain.ids import SessionId, UserId
+from domain.social import ProviderLink
 from tests.support.fake_providers import Person
+from tests.support.settings import TEST_SECRETS
 from tests.support.social import APP_CALLBACK, ProviderSet, post_form
 from tests.use_cases.conftest import LAPTOP, PASSWORD, Bastion, BastionFactory
 
@@ -153,3 +159,34 @@ def test_a_user_with_a_second_factor_gets_a_challenge_not_tokens(bastion: Bastio
     assert isinstance(challenge, MfaChallenge)
     done = bastion.second_step(challenge, "totp", bastion.code(factor.secret))
     assert bastion.authenticate(done.access_token).methods == ("oauth", "otp")
+
+
+def test_a_key_rotation_reseals_every_provider_token_batch_by_batch(
+    bastion: Bastion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = bastion.a_user()
+    session = bastion.signed_in(ada)
+    round_trip(bastion, "github", link_ticket(bastion, ada.id, session.session_id, "github"))
+    grace = exchange(bastion, round_trip(bastion, "google")["code"])
+    assert isinstance(grace, TokenPair)
+    old_box = bastion.container.secret_box()
+    before = links(bastion, ada.id, grace.user.id)
+    tokens = [old_box.open(link.sealed_token or "") for link in before]
+
+    new_key = Fernet.generate_key().decode()
+    bastion.container.secret_box.override(
+        FernetSecretBox([new_key, TEST_SECRETS["encryption_keys"]])
+    )
+    monkeypatch.setattr(reseal, "BATCH", 1)  # each link in a batch of its own
+    count = bastion.container.reseal_provider_tokens()()
+
+    after = links(bastion, ada.id, grace.user.id)
+    new_only = FernetSecretBox([new_key])
+    assert count == len(before) == 2
+    assert [new_only.open(link.sealed_token or "") for link in after] == tokens
+    assert not {link.sealed_token for link in before} & {link.sealed_token for link in after}
+
+
+def links(bastion: Bastion, *user_ids: UserId) -> list[ProviderLink]:
+    with bastion.container.uow() as uow:
+        return [link for user_id in user_ids for link in uow.provider_links.list_for_user(user_id)]
