@@ -12,6 +12,7 @@ _MARKERS_BY_FOLDER = {
     "integration": ("integration",),
     "contracts": (),
     "api": ("api",),
+    "web": ("web",),
     "e2e": ("e2e", "slow"),
 }
 
