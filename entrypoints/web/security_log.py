@@ -8,6 +8,7 @@ is still listed. An unknown type still reads as a sentence, never as a code alon
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from application.results import EventItem, SessionView
 from domain.events import EventType
@@ -70,6 +71,49 @@ _PLAIN: Mapping[str, str] = {
         "A passkey was refused: it looked copied (its counter went back)"
     ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What sort of event a line is, as a small label beside it."""
+
+    label: str
+    style: str
+
+
+_SIGN_IN = Kind("Sign-in", "badge-accent")
+_CHANGE = Kind("Security", "")
+_ALERT = Kind("Alert", "badge-danger")
+_DATA = Kind("Your data", "")
+_ACCOUNT = Kind("Account", "")
+_KINDS: Mapping[str, Kind] = {
+    EventType.LOGIN_SUCCEEDED: _SIGN_IN,
+    EventType.SESSION_CREATED: _SIGN_IN,
+    EventType.LOGIN_MFA_CHALLENGED: _SIGN_IN,
+    EventType.SESSION_REVOKED: Kind("Sign-out", ""),
+    EventType.LOGIN_FAILED: _ALERT,
+    EventType.LOGIN_MFA_FAILED: _ALERT,
+    EventType.TOKEN_REUSE_DETECTED: _ALERT,
+    EventType.SESSION_SUSPICIOUS: _ALERT,
+    EventType.STEP_UP_FAILED: _ALERT,
+    EventType.PASSKEY_COUNTER_REGRESSION: _ALERT,
+    EventType.EXPORT_REQUESTED: _DATA,
+    EventType.EXPORT_COMPLETED: _DATA,
+    EventType.EXPORT_FAILED: _DATA,
+    EventType.EXPORT_DOWNLOADED: _DATA,
+    EventType.EXPORT_EXPIRED: _DATA,
+    EventType.USER_REGISTERED: _ACCOUNT,
+    EventType.EMAIL_VERIFIED: _ACCOUNT,
+    EventType.PROFILE_UPDATED: _ACCOUNT,
+    EventType.PHONE_VERIFIED: _ACCOUNT,
+    EventType.ACCOUNT_DISABLED: _ALERT,
+    EventType.ACCOUNT_ENABLED: _ACCOUNT,
+}
+
+
+def kind(event_type: str) -> Kind:
+    """Security changes (passwords, factors, passkeys, email) are the default."""
+    return _KINDS.get(event_type, _CHANGE)
 
 
 def describe(event: EventItem, sessions: Sessions) -> str:

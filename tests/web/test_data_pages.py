@@ -24,7 +24,9 @@ def test_an_export_is_followed_to_its_download(browser: Browser) -> None:
     requested = browser.post("/account/exports")
     waiting = browser.get(requested.headers["Location"])
     assert "Waiting to start" in text(waiting)
-    assert '<meta http-equiv="refresh" content="3">' in waiting.get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3; url=/account/exports">' in waiting.get_data(
+        as_text=True
+    )
     assert "Request an export" not in text(waiting)
     assert browser.bastion.exports.run_all() == 1
     ready = browser.get("/account/exports")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from uuid import UUID
 
-from flask import Response
+from flask import Response, url_for
 from flask.typing import ResponseReturnValue
 
 from application.account.delete_account import DeleteAccountCommand
@@ -41,6 +41,7 @@ def data_page(failed: Form | None = None) -> ResponseReturnValue:
         exports=exports,
         busy=busy,
         refresh=REFRESH_SECONDS if busy else None,
+        refresh_url=url_for("console.your_data"),
     )
 
 

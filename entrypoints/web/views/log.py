@@ -38,7 +38,10 @@ def security_log_page() -> ResponseReturnValue:
         page = services.list_own_events()(ListOwnEventsCommand(person.user_id, event_type))
     listed = services.list_sessions()(ListSessionsCommand(person.user_id, person.session_id))
     sessions = {str(view.id): view for view in listed}
-    lines = [(event, security_log.describe(event, sessions)) for event in page.items]
+    lines = [
+        (event, security_log.describe(event, sessions), security_log.kind(event.type))
+        for event in page.items
+    ]
     return render(
         "security_log.html",
         lines=lines,
