@@ -14,6 +14,7 @@ _MARKERS_BY_FOLDER = {
     "api": ("api",),
     "web": ("web",),
     "e2e": ("e2e", "slow"),
+    "browser": ("e2e", "slow", "browser"),
 }
 
 
