@@ -4,10 +4,13 @@ refusals are pages a person can act on, never problem+json."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 
 from application.account.create_admin import CreateAdminCommand
+from entrypoints.web import providers
+from entrypoints.web.providers import Provider
 from tests.web.conftest import PASSWORD, BastionFactory, Browser, text
 
 ADA = "ada@example.com"
@@ -233,3 +236,27 @@ def test_an_administrator_finds_views_disables_and_enables_an_account(
     assert Browser(bastion).sign_in(ADA).status_code == 303
     signed_out = admin.post(f"{user_path.group(1)}/sign-out")
     assert "signed out everywhere" in text(admin.get(signed_out.headers["Location"]))
+
+
+class _TwoProviders:
+    def configured(self) -> tuple[Provider, ...]:
+        return (Provider("google", "Google"), Provider("github", "GitHub"))
+
+
+def test_sign_in_offers_each_configured_provider_and_none_when_none_is(
+    make_bastion: BastionFactory,
+) -> None:
+    bastion = make_bastion()
+    plain = Browser(bastion).get("/account/sign-in")
+    providers.install(bastion.app.extensions, _TwoProviders())
+
+    offered = Browser(bastion).get("/account/sign-in")
+
+    assert "Continue with" not in text(plain)
+    assert "Continue with Google" in text(offered)
+    assert "Continue with GitHub" in text(offered)
+    callback = quote("https://bastion.example/account/oauth/callback", safe="")
+    assert (
+        f'href="/api/v1/auth/oauth/google/authorize?redirect_uri={callback}"'
+        in offered.get_data(as_text=True)
+    )
