@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
     from werkzeug.serving import BaseWSGIServer
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
 
 @click.group()
 @click.version_option(package_name="bastion", prog_name="bastion", message="%(prog)s %(version)s")
@@ -45,7 +47,17 @@ def run(host: str, port: int) -> None:
         _start_periodic_jobs(container)
     url = f"http://[{host}]:{server.port}" if ":" in host else f"http://{host}:{server.port}"
     click.echo(f"Bastion listening on {url}  (API docs: {url}/docs)")
+    click.echo(f"Account console: {_console_url(host, server.port)}")
     server.serve_forever()
+
+
+def _console_url(host: str, port: int) -> str:
+    """Where a person opens the account console. On this machine that is ``localhost``,
+    the default relying party of passkeys (``BASTION_WEBAUTHN_RP_ID``) and host of
+    ``BASTION_PUBLIC_URL``, so passkeys work and mailed links share the browser's cookies."""
+    if host in _LOOPBACK_HOSTS:
+        return f"http://localhost:{port}/account"
+    return f"http://[{host}]:{port}/account" if ":" in host else f"http://{host}:{port}/account"
 
 
 def _listen(host: str, port: int, app: WSGIApplication) -> BaseWSGIServer:

@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     bcrypt_rounds: Annotated[int, Field(ge=4, le=18)] = 12
     password_min_length: Annotated[int, Field(ge=8, le=64)] = 15
     require_verified_email: bool = True
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = "http://localhost:8000"
+    """Where mails link to and the console lives: ``localhost`` by default, the host passkeys
+    are bound to by default, so a browser signs in and follows mailed links on one origin."""
     smtp_url: SecretStr | None = None
     sms_webhook_url: SecretStr | None = None
     mail_from: str = "Bastion <no-reply@localhost>"

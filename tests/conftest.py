@@ -12,7 +12,9 @@ _MARKERS_BY_FOLDER = {
     "integration": ("integration",),
     "contracts": (),
     "api": ("api",),
+    "web": ("web",),
     "e2e": ("e2e", "slow"),
+    "browser": ("e2e", "slow", "browser"),
 }
 
 

@@ -23,50 +23,51 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
     NoticeKind.ACCOUNT_EXISTS: (
         "Someone tried to register with your address",
         "$greeting\n\nSomeone tried to register with this email address, which already has an"
-        " account.\n\nIf it was you, sign in at $public_url/login or reset your password at"
-        " $public_url/forgot-password.\nIf it was not, ignore this message: nothing changed.\n",
+        " account.\n\nIf it was you, sign in at $public_url/account/sign-in or reset your"
+        " password at $public_url/account/forgot-password.\nIf it was not, ignore this"
+        " message: nothing changed.\n",
     ),
     NoticeKind.PASSWORD_RESET: (
         "Reset your password",
         "$greeting\n\nTo choose a new password, open this link within 30 minutes:\n\n"
-        "$public_url/reset-password#token=$token\n\nIf you did not ask for this, ignore this"
-        " message: your password stays as it is.\n",
+        "$public_url/account/reset-password#token=$token\n\nIf you did not ask for this,"
+        " ignore this message: your password stays as it is.\n",
     ),
     NoticeKind.PASSWORD_CHANGED: (
         "Your password was changed",
         "$greeting\n\nThe password of your account was just changed and your other devices"
         " were signed out.\n\nIf this was not you, reset your password now at"
-        " $public_url/forgot-password.\n",
+        " $public_url/account/forgot-password.\n",
     ),
     NoticeKind.PASSWORD_RESET_DONE: (
         "Your password was reset",
         "$greeting\n\nThe password of your account was just reset and every device was signed"
         " out.\n\nIf this was not you, reset your password now at"
-        " $public_url/forgot-password.\n",
+        " $public_url/account/forgot-password.\n",
     ),
     NoticeKind.MFA_ENABLED: (
         "A second factor was turned on",
         "$greeting\n\nSign-in with $factor was turned on for your account at $at (UTC)."
-        "\n\nIf this was not you, reset your password at $public_url/forgot-password"
+        "\n\nIf this was not you, reset your password at $public_url/account/forgot-password"
         " and review your security settings.\n",
     ),
     NoticeKind.MFA_DISABLED: (
         "A second factor was turned off",
         "$greeting\n\nSign-in with $factor was turned off for your account at $at (UTC)."
-        "\n\nIf this was not you, reset your password at $public_url/forgot-password"
+        "\n\nIf this was not you, reset your password at $public_url/account/forgot-password"
         " and turn it back on.\n",
     ),
     NoticeKind.BACKUP_CODES_REGENERATED: (
         "New backup codes were made",
         "$greeting\n\nA new set of backup codes was made for your account at $at (UTC); the"
         " old codes no longer work.\n\nIf this was not you, reset your password at"
-        " $public_url/forgot-password.\n",
+        " $public_url/account/forgot-password.\n",
     ),
     NoticeKind.BACKUP_CODE_USED: (
         "A backup code was used to sign in",
         "$greeting\n\nA backup code was used to sign in to your account at $at (UTC)."
         " $codes_left codes are left.\n\nIf this was not you, reset your password at"
-        " $public_url/forgot-password and make new backup codes.\n",
+        " $public_url/account/forgot-password and make new backup codes.\n",
     ),
     NoticeKind.EMAIL_CHANGE_CODE: (
         "Confirm your new email address",
@@ -77,7 +78,7 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         "Someone tried to use your address",
         "$greeting\n\nSomeone signed in to another account asked to move it to this email"
         " address, which already has an account. Nothing changed.\n\nIf it was you, sign in"
-        " at $public_url/login with this address instead.\n",
+        " at $public_url/account/sign-in with this address instead.\n",
     ),
     NoticeKind.EMAIL_CHANGED: (
         "Your email address was changed",
@@ -104,13 +105,13 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         '$greeting\n\nA passkey named "$name" was added to your account at $at (UTC). It'
         " can now sign in to the account without a password.\n\nIf this was not you, remove"
         " it at $public_url/account/passkeys, reset your password at"
-        " $public_url/forgot-password and end your other sessions.\n",
+        " $public_url/account/forgot-password and end your other sessions.\n",
     ),
     NoticeKind.PASSKEY_REMOVED: (
         "A passkey was removed from your account",
         '$greeting\n\nThe passkey named "$name" was removed from your account at $at'
         " (UTC); it can no longer sign in.\n\nIf this was not you, reset your password at"
-        " $public_url/forgot-password and review your security settings.\n",
+        " $public_url/account/forgot-password and review your security settings.\n",
     ),
     NoticeKind.PROVIDER_LINKED: (
         "A sign-in provider was linked to your account",

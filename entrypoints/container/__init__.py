@@ -72,6 +72,7 @@ class Container(containers.DeclarativeContainer):
     # ``part.container.name`` is the part's own provider, typed as the part declares it.
     clock = core.container.clock
     ids = core.container.ids
+    secrets = core.container.secrets
     hasher = core.container.hasher
     blocklist = core.container.blocklist
     digester = core.container.digester

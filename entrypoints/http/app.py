@@ -31,6 +31,7 @@ from entrypoints.http.routes import (
 )
 from entrypoints.metrics import count_rate_limited
 from entrypoints.settings import Settings, load_settings
+from entrypoints.web.console import install as install_console
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     api.register_blueprint(providers.blp)
     document_partial_updates(api)
     app.register_blueprint(ops.blp)
+    install_console(app)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_or_http)
     middleware.install(app)

@@ -40,12 +40,23 @@ _DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
 )
+_CONSOLE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""The account console's pages: every script, style and picture from this origin (no
+inline script or style at all, so no nonce either); forms post only here."""
 _ALWAYS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
 _API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store")]
 _DOCS = [
     *_ALWAYS,
     ("Content-Security-Policy", _DOCS_CSP),
     ("Cross-Origin-Opener-Policy", "same-origin"),  # the one HTML page
+]
+_CONSOLE = [
+    *_ALWAYS,
+    ("Content-Security-Policy", _CONSOLE_CSP),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
 ]
 _OTHER = [*_ALWAYS, ("Content-Security-Policy", _API_CSP)]
 _HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
@@ -126,6 +137,8 @@ class Envelope:
             added = [("X-Request-ID", request_id), *_API]
         elif path.startswith("/docs"):
             added = [("X-Request-ID", request_id), *_DOCS]
+        elif path == "/account" or path.startswith("/account/"):
+            added = [("X-Request-ID", request_id), *_CONSOLE]
         else:
             added = [("X-Request-ID", request_id), *_OTHER]
         if environ.get("wsgi.url_scheme") == "https":

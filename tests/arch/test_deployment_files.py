@@ -23,6 +23,7 @@ GUNICORN_SETTINGS = ["-c", "python:entrypoints.http.gunicorn_conf"]
 HTTP, SERVER = ("http",), ("http", "server")
 UPSTREAM = ("http", "upstream bastion")
 AVATAR = ("http", "server", "location = /api/v1/me/avatar")
+CONSOLE_PICTURE = ("http", "server", "location = /account/picture")
 
 
 def services() -> dict[str, Any]:
@@ -116,9 +117,10 @@ def test_gunicorn_starts_from_its_settings_module_everywhere() -> None:
 def test_the_proxy_reads_requests_whole_within_bastions_limits_and_timeouts() -> None:
     directives = nginx()
     assert size(one(directives, *HTTP, "client_max_body_size")) == MAX_BODY_BYTES
-    assert size(one(directives, *AVATAR, "client_max_body_size")) == (
-        AVATAR_MAX_BYTES + MULTIPART_OVERHEAD
-    )
+    for upload in (AVATAR, CONSOLE_PICTURE):
+        assert size(one(directives, *upload, "client_max_body_size")) == (
+            AVATAR_MAX_BYTES + MULTIPART_OVERHEAD
+        )
     header_timeout = Settings.model_fields["header_timeout"].default
     assert seconds(one(directives, *HTTP, "client_header_timeout")) == header_timeout
     for name in ("client_body_timeout", "send_timeout"):
@@ -131,7 +133,7 @@ def test_the_proxy_reads_requests_whole_within_bastions_limits_and_timeouts() ->
     ((_count, buffer),) = directives[(*HTTP, "large_client_header_buffers")]
     assert size(buffer) <= gunicorn_conf.limit_request_line + 2
     assert size(buffer) <= gunicorn_conf.limit_request_field_size + 2
-    for location in ("location /", "location = /api/v1/me/avatar"):
+    for location in ("location /", "location = /api/v1/me/avatar", "location = /account/picture"):
         assert one(directives, *SERVER, location, "proxy_pass") == "http://bastion"
 
 

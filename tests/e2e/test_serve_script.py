@@ -102,6 +102,11 @@ def test_serve_takes_a_port_and_listens_before_it_announces_it(tmp_path: Path) -
         assert f"http://127.0.0.1:{port}" in banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
             assert (answer.status, json.load(answer)) == (200, {"status": "ok"})
+        console = output.readline().decode()
+        assert console == f"Account console: http://localhost:{port}/account\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in", timeout=10) as page:
+            assert page.status == 200
+            assert "Sign in" in page.read().decode()
 
 
 def test_serve_on_a_taken_port_says_so_and_fails(tmp_path: Path) -> None:

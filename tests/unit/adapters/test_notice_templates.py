@@ -67,15 +67,15 @@ def test_the_verification_mail_holds_the_code_and_its_lifetime() -> None:
 
 def test_the_reset_link_carries_the_token_in_the_fragment_only() -> None:
     _, body = render(NoticeKind.PASSWORD_RESET)
-    assert f"{PUBLIC_URL}/reset-password#token=tok_en-123" in body
+    assert f"{PUBLIC_URL}/account/reset-password#token=tok_en-123" in body
     assert "?token=" not in body
     assert "30 minutes" in body
 
 
 def test_the_account_exists_notice_points_to_sign_in_and_reset() -> None:
     _, body = render(NoticeKind.ACCOUNT_EXISTS)
-    assert f"{PUBLIC_URL}/login" in body
-    assert f"{PUBLIC_URL}/forgot-password" in body
+    assert f"{PUBLIC_URL}/account/sign-in" in body
+    assert f"{PUBLIC_URL}/account/forgot-password" in body
 
 
 def test_user_fields_lose_control_characters_and_line_breaks() -> None:
@@ -92,7 +92,7 @@ def test_params_cannot_replace_the_public_url_or_the_greeting() -> None:
     )
     assert "evil.test" not in body
     assert body.startswith("Hello Ann,")
-    assert f"{PUBLIC_URL}/reset-password#token=" in body
+    assert f"{PUBLIC_URL}/account/reset-password#token=" in body
 
 
 def test_clean_keeps_letters_and_single_spaces_only() -> None:

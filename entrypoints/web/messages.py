@@ -1,0 +1,68 @@
+"""What a person reads when something is refused: one sentence they can act on, for each
+refusal the console's use cases raise. The API's codes stay the key; the words are
+the console's. A code without a sentence here falls back to the error's own message,
+which is written for people too."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from domain.errors import DomainError, RateLimitedError, UnavailableError
+
+_WORDS: Mapping[str, str] = {
+    "invalid_credentials": "That email and password don't match. Check both and try again.",
+    "account_disabled": (
+        "This account is disabled. Ask the administrator of this service to enable it."
+    ),
+    "account_locked": (
+        "Too many wrong passwords locked this account. Reset your password to unlock it."
+    ),
+    "email_not_verified": (
+        "Confirm your email address first: enter the code we mailed you, or send a new one."
+    ),
+    "invalid_code": "That code is wrong or has expired — send a new one.",
+    "invalid_mfa_code": "That code didn't work. Check it and try again, or use another way.",
+    "invalid_login_token": "This sign-in took too long or was already finished. Sign in again.",
+    "mfa_method_unavailable": "That way to confirm isn't set up for this account.",
+    "invalid_reset_token": (
+        "This reset link is wrong, expired or already used. Ask for a new one below."
+    ),
+    "proof_required": "Confirm with your password or a current code.",
+    "email_taken": "Another account took that address in the meantime.",
+    "factor_already_enabled": "That is already turned on.",
+    "factor_not_enabled": "That isn't turned on.",
+    "phone_not_set": "Add a phone number to your profile first.",
+    "export_in_progress": "An export is already being prepared. Wait for it to finish.",
+    "export_not_ready": "This export isn't ready yet.",
+    "export_expired": "This export has expired and its file is deleted. Request a new one.",
+    "restore_expired": "It is too late to restore this task: it is gone for good.",
+    "invalid_credential": "Your device's passkey could not be verified. Try adding it again.",
+    "passkey_exists": "This passkey is already registered.",
+    "invalid_image": "That file isn't a PNG, JPEG or WebP picture we can use.",
+    "file_too_large": "That picture is larger than 2 MB. Choose a smaller one.",
+    "not_found": "That no longer exists.",
+    "forbidden": "Only an administrator may do this.",
+}
+
+
+def describe(error: DomainError) -> str:
+    """One sentence for the person, with the wait when a limit or an outage says it."""
+    if isinstance(error, RateLimitedError):
+        return f"Too many attempts. Please wait {wait(error.retry_after)} and try again."
+    if isinstance(error, UnavailableError):
+        return f"Bastion is busy right now. Please try again in {wait(error.retry_after)}."
+    return _WORDS.get(error.code, error.detail)
+
+
+def wait(seconds: int) -> str:
+    """A wait in the largest unit that reads naturally: "40 seconds", "4 minutes",
+    "2 hours" (rounded up, so the person never comes back too early)."""
+    if seconds < 60:  # noqa: PLR2004
+        return _count(max(1, seconds), "second")
+    if seconds < 3600:  # noqa: PLR2004
+        return _count(-(-seconds // 60), "minute")
+    return _count(-(-seconds // 3600), "hour")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"

@@ -1,0 +1,58 @@
+"""Sign-in with another account (Google, GitHub, Apple), as far as the console's pages
+need to know of it: which providers are configured, by key and name.
+
+The sign-in page offers "Continue with …" for each, and the security page lists them
+under linked accounts; with none configured, both stay hidden. The provider sends the
+browser back to ``/account/oauth/callback`` (:data:`CALLBACK_PATH`), a page of the
+console under ``{BASTION_PUBLIC_URL}/account/``, which the redirect allow-list admits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlencode
+
+from flask import current_app
+
+CALLBACK_PATH = "/account/oauth/callback"
+_KEY = "bastion.console.providers"
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    key: str
+    """The API's name for it: ``google``, ``github``, ``apple``."""
+    name: str
+    """What a person reads: "Google"."""
+
+
+class SocialProviders(Protocol):
+    def configured(self) -> Sequence[Provider]:
+        """The providers a person may sign in with here, in the order to show them."""
+        ...
+
+
+class NoSocialProviders(SocialProviders):
+    """This build signs in with passwords and passkeys only: no provider is configured."""
+
+    def configured(self) -> Sequence[Provider]:
+        return ()
+
+
+def install(app_extensions: dict[str, object], providers: SocialProviders) -> None:
+    app_extensions[_KEY] = providers
+
+
+def sign_in_url(provider: Provider) -> str:
+    """Where "Continue with …" goes: the API starts the provider's sign-in, which comes
+    back to the console's own page."""
+    public_url = current_app.config["BASTION_PUBLIC_URL"]
+    query = urlencode({"redirect_uri": f"{public_url}{CALLBACK_PATH}"})
+    return f"/api/v1/auth/oauth/{provider.key}/authorize?{query}"
+
+
+def configured() -> Sequence[Provider]:
+    providers: SocialProviders = current_app.extensions[_KEY]
+    return providers.configured()
