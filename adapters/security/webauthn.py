@@ -205,7 +205,7 @@ def _refuse_cross_origin(client_data_json: bytes) -> None:
     """py_webauthn reads ``crossOrigin`` but never refuses it, and ignores ``topOrigin``."""
     try:
         client_data = json.loads(client_data_json)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise CeremonyRejectedError("malformed") from None
     if not isinstance(client_data, dict):
         raise CeremonyRejectedError("malformed")

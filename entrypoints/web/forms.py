@@ -78,7 +78,7 @@ class Form:
     def _json(self, name: str, text: str) -> Any:
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than it goes
             self.refuse({name: [_GARBLED]}, _GARBLED)
 
     def refuse(self, errors: Mapping[str, list[str]], message: str = _CHECK_FIELDS) -> NoReturn:

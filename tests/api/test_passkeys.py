@@ -4,6 +4,7 @@ each refused with the status and code the contract names."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from dataclasses import replace
@@ -20,6 +21,9 @@ from tests.support.authenticator import SoftAuthenticator, b64
 from tests.support.zips import strict_zip
 
 REFUSED = {"status": 401, "code": "invalid_credentials"}
+
+_DEEPLY_NESTED = base64.urlsafe_b64encode(b"[" * 1500 + b"]" * 1500).rstrip(b"=").decode()
+"""clientDataJSON nested deeper than Python's JSON parser goes (RecursionError)."""
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -223,6 +227,12 @@ def test_the_last_way_to_sign_in_cannot_be_removed(bastion: Bastion) -> None:
             "rawId": "AAAA",
             "type": "public-key",
             "response": {"clientDataJSON": "bm90IGpzb24", "attestationObject": "AAAA"},
+        },
+        {
+            "id": "AAAA",
+            "rawId": "AAAA",
+            "type": "public-key",
+            "response": {"clientDataJSON": _DEEPLY_NESTED, "attestationObject": "AAAA"},
         },
     ],
 )

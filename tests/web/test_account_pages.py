@@ -133,10 +133,11 @@ def test_a_garbled_credential_is_a_page_not_a_crash(browser: Browser) -> None:
     browser.signed_up_and_in(ADA)
     browser.get("/account/security")
 
-    refused = browser.post("/account/security/passkeys", {"credential": "{not json", "name": "X"})
+    for garbled in ("{not json", "[" * 2000 + "]" * 2000):
+        refused = browser.post("/account/security/passkeys", {"credential": garbled, "name": "X"})
 
-    assert refused.status_code == 422
-    assert "Your browser sent something we could not read. Please try again." in text(refused)
+        assert refused.status_code == 422
+        assert "Your browser sent something we could not read. Please try again." in text(refused)
 
 
 def test_devices_show_where_and_sign_one_or_all_others_out(browser: Browser) -> None:
