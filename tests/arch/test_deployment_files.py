@@ -173,3 +173,15 @@ def test_the_image_runs_without_build_tools() -> None:
     for tool in ("uv sync", "pip install", "apt-get", "gcc"):
         assert tool not in runtime, tool
     assert "--no-editable" in stages[0]
+
+
+def test_the_proxys_access_log_holds_no_query_string_and_no_client_address() -> None:
+    """Providers send one-time codes and states in the callback's query string (OA-07)."""
+    directives = nginx()
+    assert directives[("http", "access_log")] == [["/dev/stdout", "bastion"]]
+    (fields,) = directives[("http", "log_format")]
+    assert fields[0] == "bastion"
+    line = " ".join(fields[1:])
+    for leak in ("$request ", "$request_uri", "$args", "$query_string", "$remote_addr"):
+        assert leak not in line + " "
+    assert "$uri" in line
