@@ -131,9 +131,9 @@ class Settings(BaseSettings):
     oauth_github_base_url: str = "https://github.com"
     oauth_github_api_url: str = "https://api.github.com"
     oauth_timeout: Annotated[float, Field(gt=0, le=30)] = 5
-    """Seconds for each connect and each read to a provider, and for a whole callback's
-    calls together: a provider down or slow ends the sign-in with
-    ``error=provider_unavailable`` within that budget."""
+    """Seconds for each connect and each socket read to a provider; a callback's remaining
+    budget is checked between its calls. A provider down or slow ends the sign-in with
+    ``error=provider_unavailable``; one that trickles its answer may take about twice."""
     redirect_allowlist: str = ""
     """Comma-separated URL prefixes (origin and path) a provider flow may return to.
     Unset: ``{BASTION_PUBLIC_URL}/account/`` (the account console), and in development
