@@ -137,9 +137,10 @@ def test_a_passkey_is_added_and_signs_in_alone(
     # for beside the email field (conditional UI) as soon as the page loads.
     presence(on=False)
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
     assert page.evaluate("PublicKeyCredential.isConditionalMediationAvailable()")
+    presence(on=True)  # before the click: a request already waiting may not be answered
     page.get_by_role("button", name="Sign in with a passkey").click()
-    presence(on=True)
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     assert _last_sign_in(page) == "Signed in with a passkey"
 
