@@ -117,14 +117,15 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         "A sign-in provider was linked to your account",
         "$greeting\n\nYour $provider account was linked to your account at $at (UTC). It"
         " can now sign in to the account.\n\nIf this was not you, unlink it at"
-        " $public_url/account/providers, reset your password at $public_url/forgot-password"
+        " $public_url/account/providers, reset your password at"
+        " $public_url/account/forgot-password"
         " and end your other sessions.\n",
     ),
     NoticeKind.PROVIDER_UNLINKED: (
         "A sign-in provider was unlinked from your account",
         "$greeting\n\nYour $provider account was unlinked from your account at $at (UTC);"
         " it can no longer sign in to it.\n\nIf this was not you, reset your password at"
-        " $public_url/forgot-password and review your security settings.\n",
+        " $public_url/account/forgot-password and review your security settings.\n",
     ),
 }
 
