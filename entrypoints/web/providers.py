@@ -9,12 +9,14 @@ console under ``{BASTION_PUBLIC_URL}/account/``, which the redirect allow-list a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
 
 from flask import current_app
+
+from domain.social import Provider as SignInProvider
 
 CALLBACK_PATH = "/account/oauth/callback"
 _KEY = "bastion.console.providers"
@@ -39,6 +41,23 @@ class NoSocialProviders(SocialProviders):
 
     def configured(self) -> Sequence[Provider]:
         return ()
+
+
+class ConfiguredSocialProviders(SocialProviders):
+    """The providers social sign-in has a client id for, as its registry reports them
+    (asked on each page, so the console never offers one the API would answer 404 to),
+    in the order Google, GitHub, Apple."""
+
+    def __init__(self, registry: Callable[[], Collection[SignInProvider]]) -> None:
+        self._registry = registry
+
+    def configured(self) -> Sequence[Provider]:
+        on = self._registry()
+        return tuple(
+            Provider(key=item.value, name=item.display_name)
+            for item in SignInProvider
+            if item in on
+        )
 
 
 def install(app_extensions: dict[str, object], providers: SocialProviders) -> None:
