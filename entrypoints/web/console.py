@@ -23,12 +23,14 @@ from entrypoints.web.views import (
     security,
     sign_in,
     sign_up,
+    social,
     texts,
     trash,
 )
 
 PAGES = (
     sign_in,
+    social,
     second_step,
     sign_up,
     password_reset,

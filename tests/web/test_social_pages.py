@@ -1,16 +1,22 @@
 """Social sign-in on the console, against the fake Google, GitHub and Apple on loopback:
-the "Continue with …" buttons of the configured providers."""
+the "Continue with …" buttons of the configured providers, and the page the flow comes
+back to (``/account/oauth/callback``): a code signs the browser in as a password would,
+an error is a sentence on the sign-in page, a link goes to the security page."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.api.conftest import Bastion, BastionFactory
-from tests.support.social import ProviderSet
+from tests.support.social import Browser as ProviderBrowser
+from tests.support.social import ProviderSet, query_of
 from tests.web.conftest import Browser, text
 
+PUBLIC_URL = "https://bastion.example"
+CALLBACK = f"{PUBLIC_URL}/account/oauth/callback"
 _APPLE = ("oauth_apple_client_id", "oauth_apple_team_id", "oauth_apple_key_id")
 
 
@@ -27,6 +33,18 @@ def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
     return make_bastion(**fakes.settings())
 
 
+def back_from(bastion: Bastion, provider: str) -> str:
+    """The console callback the provider's round trip ends at (path and query)."""
+    client = bastion.app.test_client(use_cookies=False)
+
+    def send(method: str, path: str, headers: Any, query: Any, form: Any) -> Any:
+        return client.open(path, method=method, headers=headers, query_string=query, data=form)
+
+    location = ProviderBrowser(send, PUBLIC_URL).sign_in(provider, CALLBACK)
+    assert location.startswith(f"{CALLBACK}?"), location
+    return location.removeprefix(PUBLIC_URL)
+
+
 def test_the_sign_in_page_offers_the_configured_providers_only(
     make_bastion: BastionFactory, fakes: ProviderSet
 ) -> None:
@@ -39,3 +57,90 @@ def test_the_sign_in_page_offers_the_configured_providers_only(
     assert "Continue with GitHub" in page
     assert "Continue with Apple" not in page
     assert "Continue with" not in text(Browser(make_bastion()).get("/account/sign-in"))
+
+
+@pytest.mark.parametrize("provider", ["google", "github", "apple"])
+def test_a_provider_code_signs_the_browser_in_with_the_session_cookies(
+    social: Bastion, provider: str
+) -> None:
+    browser = Browser(social)
+
+    answer = browser.get(back_from(social, provider))
+
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/account"
+    assert browser.cookie("bastion_access")
+    assert browser.cookie("bastion_refresh")
+    assert browser.get("/account").status_code == 200
+
+
+def test_the_default_allow_list_admits_the_console_callback(
+    make_bastion: BastionFactory, fakes: ProviderSet
+) -> None:
+    fakes.reset()
+    settings = {k: v for k, v in fakes.settings().items() if k != "redirect_allowlist"}
+    bastion = make_bastion(**settings)
+    browser = Browser(bastion)
+
+    assert browser.get(back_from(bastion, "google")).status_code == 303
+    assert browser.cookie("bastion_access")
+
+
+def test_a_provider_code_of_an_account_with_a_second_factor_goes_to_the_second_step(
+    social: Bastion,
+) -> None:
+    first = query_of(back_from(social, "google"))["code"]
+    tokens = social.call("POST", "/auth/oauth/exchange", json={"code": first}).json
+    social.enable_totp(tokens["access_token"])
+    browser = Browser(social)
+
+    answer = browser.get(back_from(social, "google"))
+
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/account/sign-in/second-step")
+    assert browser.cookie("bastion_login")
+    assert browser.cookie("bastion_access") is None
+
+
+def test_a_used_code_is_a_sentence_on_the_sign_in_page(social: Bastion) -> None:
+    path = back_from(social, "google")
+    assert Browser(social).get(path).status_code == 303
+
+    again = Browser(social)
+    answer = again.get(path)
+
+    assert answer.mimetype == "text/html"
+    assert "took too long or was already finished" in text(answer)
+    assert again.cookie("bastion_access") is None
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        ("account_exists", "An account already uses that email address"),
+        ("email_unverified", "no confirmed email address"),
+        ("identity_linked_elsewhere", "already linked to another account"),
+        ("provider_unavailable", "couldn't reach the provider"),
+        ("identity_rejected", "didn't pass our checks"),
+        ("access_denied", "cancelled at the provider"),
+        ("<script>made-up</script>", "That sign-in didn't finish"),
+    ],
+)
+def test_an_error_is_a_sentence_on_the_sign_in_page_never_a_problem(
+    bastion: Bastion, error: str, sentence: str
+) -> None:
+    answer = Browser(bastion).get("/account/oauth/callback", query_string={"error": error})
+
+    assert answer.mimetype == "text/html"
+    assert sentence in text(answer)
+    assert "made-up" not in answer.get_data(as_text=True)
+    assert 'action="/account/sign-in"' in answer.get_data(as_text=True)
+
+
+def test_a_linked_provider_goes_to_the_security_page_with_a_notice(browser: Browser) -> None:
+    browser.signed_up_and_in("ada@example.com")
+
+    answer = browser.get("/account/oauth/callback?linked=google")
+
+    assert answer.status_code == 303
+    assert "The account is linked" in text(browser.get(answer.headers["Location"]))
