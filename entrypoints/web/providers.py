@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, url_for
 
 from domain.social import Provider as SignInProvider
 
@@ -65,13 +65,24 @@ def install(app_extensions: dict[str, object], providers: SocialProviders) -> No
 
 
 def sign_in_url(provider: Provider) -> str:
-    """Where "Continue with …" goes: the API starts the provider's sign-in, which comes
-    back to the console's own page."""
+    """Where "Continue with …" goes: the console's start, which binds the flow to this
+    browser and goes on to :func:`authorize_url`."""
+    return url_for("console.start_provider_sign_in", provider=provider.key)
+
+
+def authorize_url(key: str, flow: str) -> str:
+    """The API's start of the provider's sign-in, coming back to the console's own page
+    with ``flow`` (the value of this browser's binding cookie)."""
     public_url = current_app.config["BASTION_PUBLIC_URL"]
-    query = urlencode({"redirect_uri": f"{public_url}{CALLBACK_PATH}"})
-    return f"/api/v1/auth/oauth/{provider.key}/authorize?{query}"
+    back = f"{public_url}{CALLBACK_PATH}?{urlencode({'flow': flow})}"
+    return f"/api/v1/auth/oauth/{key}/authorize?{urlencode({'redirect_uri': back})}"
 
 
 def configured() -> Sequence[Provider]:
     providers: SocialProviders = current_app.extensions[_KEY]
     return providers.configured()
+
+
+def find(key: str) -> Provider | None:
+    """The configured provider named ``key``, if it is one."""
+    return next((item for item in configured() if item.key == key), None)

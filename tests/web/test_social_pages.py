@@ -33,14 +33,19 @@ def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
     return make_bastion(**fakes.settings())
 
 
-def back_from(bastion: Bastion, provider: str) -> str:
-    """The console callback the provider's round trip ends at (path and query)."""
+def back_from(bastion: Bastion, provider: str, browser: Browser | None = None) -> str:
+    """Start at the console's "Continue with …" in ``browser`` (its cookies), go round the
+    provider, and answer the console callback the trip ends at (path and query)."""
+    start = (browser or Browser(bastion)).get(f"/account/oauth/{provider}/start")
+    assert start.status_code == 303, text(start)
+    redirect_uri = query_of(start.headers["Location"])["redirect_uri"]
+    assert redirect_uri.startswith(f"{CALLBACK}?flow=")
     client = bastion.app.test_client(use_cookies=False)
 
     def send(method: str, path: str, headers: Any, query: Any, form: Any) -> Any:
         return client.open(path, method=method, headers=headers, query_string=query, data=form)
 
-    location = ProviderBrowser(send, PUBLIC_URL).sign_in(provider, CALLBACK)
+    location = ProviderBrowser(send, PUBLIC_URL).sign_in(provider, redirect_uri)
     assert location.startswith(f"{CALLBACK}?"), location
     return location.removeprefix(PUBLIC_URL)
 
@@ -65,7 +70,7 @@ def test_a_provider_code_signs_the_browser_in_with_the_session_cookies(
 ) -> None:
     browser = Browser(social)
 
-    answer = browser.get(back_from(social, provider))
+    answer = browser.get(back_from(social, provider, browser))
 
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/account"
@@ -82,7 +87,7 @@ def test_the_default_allow_list_admits_the_console_callback(
     bastion = make_bastion(**settings)
     browser = Browser(bastion)
 
-    assert browser.get(back_from(bastion, "google")).status_code == 303
+    assert browser.get(back_from(bastion, "google", browser)).status_code == 303
     assert browser.cookie("bastion_access")
 
 
@@ -94,7 +99,7 @@ def test_a_provider_code_of_an_account_with_a_second_factor_goes_to_the_second_s
     social.enable_totp(tokens["access_token"])
     browser = Browser(social)
 
-    answer = browser.get(back_from(social, "google"))
+    answer = browser.get(back_from(social, "google", browser))
 
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith("/account/sign-in/second-step")
@@ -102,16 +107,32 @@ def test_a_provider_code_of_an_account_with_a_second_factor_goes_to_the_second_s
     assert browser.cookie("bastion_access") is None
 
 
-def test_a_used_code_is_a_sentence_on_the_sign_in_page(social: Bastion) -> None:
+def test_a_code_from_another_browser_signs_nobody_in(social: Bastion) -> None:
     path = back_from(social, "google")
-    assert Browser(social).get(path).status_code == 303
+    victim = Browser(social)
 
-    again = Browser(social)
-    answer = again.get(path)
+    answer = victim.get(path)
+
+    assert answer.status_code == 400
+    assert "didn't start in this browser" in text(answer)
+    assert victim.cookie("bastion_access") is None
+
+
+def test_a_used_code_is_a_sentence_on_the_sign_in_page(social: Bastion) -> None:
+    first = Browser(social)
+    path = back_from(social, "google", first)
+    code = query_of(path)["code"]
+    assert social.call("POST", "/auth/oauth/exchange", json={"code": code}).status_code == 200
+
+    answer = first.get(path)
 
     assert answer.mimetype == "text/html"
     assert "took too long or was already finished" in text(answer)
-    assert again.cookie("bastion_access") is None
+    assert first.cookie("bastion_access") is None
+
+
+def test_an_unconfigured_provider_has_no_start(bastion: Bastion) -> None:
+    assert Browser(bastion).get("/account/oauth/google/start").status_code == 404
 
 
 @pytest.mark.parametrize(
