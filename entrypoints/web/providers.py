@@ -83,6 +83,12 @@ def configured() -> Sequence[Provider]:
     return providers.configured()
 
 
+def name_of(key: str) -> str:
+    """What a person reads for the provider ``key`` ("GitHub"), configured or not."""
+    known = {item.value: item.display_name for item in SignInProvider}
+    return known.get(key, key)
+
+
 def find(key: str) -> Provider | None:
     """The configured provider named ``key``, if it is one."""
     return next((item for item in configured() if item.key == key), None)

@@ -5,7 +5,9 @@ an error is a sentence on the sign-in page, a link goes to the security page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from tests.api.conftest import Bastion, BastionFactory
 from tests.support.social import Browser as ProviderBrowser
 from tests.support.social import ProviderSet, query_of
-from tests.web.conftest import Browser, text
+from tests.web.conftest import PASSWORD, Browser, text
 
 PUBLIC_URL = "https://bastion.example"
 CALLBACK = f"{PUBLIC_URL}/account/oauth/callback"
@@ -165,3 +167,88 @@ def test_a_linked_provider_goes_to_the_security_page_with_a_notice(browser: Brow
 
     assert answer.status_code == 303
     assert "The account is linked" in text(browser.get(answer.headers["Location"]))
+
+
+def provider_browser(bastion: Bastion) -> ProviderBrowser:
+    client = bastion.app.test_client(use_cookies=False)
+
+    def send(method: str, path: str, headers: Any, query: Any, form: Any) -> Any:
+        return client.open(path, method=method, headers=headers, query_string=query, data=form)
+
+    return ProviderBrowser(send, PUBLIC_URL)
+
+
+def link(browser: Browser, provider: str, **proof: str) -> Any:
+    browser.get("/account/security")
+    return browser.post(f"/account/security/providers/{provider}/link", proof)
+
+
+def test_a_provider_is_linked_listed_and_unlinked_from_the_security_page(
+    social: Bastion,
+) -> None:
+    browser = Browser(social)
+    browser.signed_up_and_in("ada@example.com")
+    assert "Link your Google account" in text(browser.get("/account/security"))
+
+    answer = link(browser, "google", password=PASSWORD)
+
+    assert answer.status_code == 200
+    url = re.search(r'href="([^"]*/api/v1/auth/oauth/google/authorize\?link=[^"]+)"', page(answer))
+    assert url, page(answer)
+    assert "Continue to Google" in text(answer)
+    trip = provider_browser(social)
+    start = trip.open_link(unescape(url.group(1)))
+    back = trip.back_to_bastion(trip.at_provider(start.headers["Location"]))
+    assert back.headers["Location"] == f"{CALLBACK}?linked=google"
+    linked = browser.get(back.headers["Location"].removeprefix(PUBLIC_URL))
+    assert linked.status_code == 303
+    security = text(browser.get(linked.headers["Location"]))
+    assert "The account is linked" in security
+    assert "Google Linked grace@example.com" in security
+    gone = browser.post("/account/security/providers/google/unlink")
+    assert gone.status_code == 303
+    after = text(browser.get(gone.headers["Location"]))
+    assert "The account is unlinked." in after
+    assert "Link your Google account" in after
+
+
+def test_linking_wants_the_password_and_the_forms_token(social: Bastion) -> None:
+    browser = Browser(social)
+    browser.signed_up_and_in("ada@example.com")
+
+    wrong = link(browser, "google", password="not the password at all")
+    forged = browser.post(
+        "/account/security/providers/google/link", {"password": PASSWORD}, csrf="forged"
+    )
+    unlink_forged = browser.post("/account/security/providers/google/unlink", csrf="")
+
+    assert wrong.status_code in {401, 422}
+    assert "authorize?link=" not in page(wrong)
+    assert forged.status_code == unlink_forged.status_code == 403
+    assert "authorize?link=" not in page(forged)
+
+
+def test_the_last_way_to_sign_in_is_not_unlinked(social: Bastion) -> None:
+    browser = Browser(social)
+    assert browser.get(back_from(social, "google", browser)).status_code == 303
+    browser.get("/account/security")
+
+    refused = browser.post("/account/security/providers/google/unlink")
+
+    assert refused.status_code == 409
+    assert "only way left to sign in" in text(refused)
+
+
+def test_a_refused_link_is_a_sentence_on_the_security_page(browser: Browser) -> None:
+    browser.signed_up_and_in("ada@example.com")
+
+    answer = browser.get("/account/oauth/callback?error=identity_linked_elsewhere")
+
+    assert answer.mimetype == "text/html"
+    assert "already linked to another account" in text(answer)
+    assert "Security" in text(answer)
+
+
+def page(response: Any) -> str:
+    body: str = response.get_data(as_text=True)
+    return body

@@ -46,6 +46,7 @@ def security_page(failed: Form | None = None, **extra: Any) -> ResponseReturnVal
         failed=failed,
         mfa=services.get_mfa_status()(user_id),
         passkeys=services.list_passkeys()(user_id),
+        linked=services.list_provider_links()(user_id),
         **extra,
     )
 

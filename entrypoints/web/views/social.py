@@ -7,8 +7,9 @@ with the same ``flow`` as this browser's cookie (so a code from someone else's b
 cannot sign this one in to their account: login CSRF), and is traded exactly as ``POST
 /api/v1/auth/oauth/exchange`` trades it; the outcome goes where a password's goes (the
 session cookies, or the second step). ``?error=`` shows the sign-in page with a sentence
-for it (never problem+json); ``?linked=`` goes to the security page with a notice. The
-URL's own text never reaches a page: each answer is a sentence chosen by its code.
+for it (never problem+json), or the security page when a link came back refused;
+``?linked=`` goes to the security page with a notice. The URL's own text never reaches a
+page: each answer is a sentence chosen by its code.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from werkzeug.exceptions import NotFound
 from application.common.throttle import Rule
 from application.social.exchange_code import ExchangeProviderCodeCommand
 from entrypoints.http.api import client, container, current_request
-from entrypoints.web import cookies, providers
+from entrypoints.web import cookies, providers, session
 from entrypoints.web.blueprint import console
 from entrypoints.web.forms import Form
 from entrypoints.web.messages import provider_refusal
 from entrypoints.web.pages import charge, done, render, safe_next
+from entrypoints.web.views.security import security_page
 from entrypoints.web.views.sign_in import finish_sign_in
 
 FLOW_LIFETIME = 600
@@ -59,7 +61,12 @@ def provider_callback() -> ResponseReturnValue:
         if form.code == "invalid_code":
             form.answered("invalid_code", provider_refusal("invalid_code"))
     else:
-        form.answered(args.get("error", ""), provider_refusal(args.get("error", "")))
+        error = args.get("error", "")
+        if session.visitor() is not None:  # a link that came back refused
+            linking = Form("provider_link")
+            linking.answered(error, provider_refusal(error))
+            return security_page(linking)
+        form.answered(error, provider_refusal(error))
     return render("sign_in.html", failed=form, next=target)
 
 
