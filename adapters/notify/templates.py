@@ -117,7 +117,8 @@ _TEMPLATES: dict[NoticeKind, tuple[str, str]] = {
         "A sign-in provider was linked to your account",
         "$greeting\n\nYour $provider account was linked to your account at $at (UTC). It"
         " can now sign in to the account.\n\nIf this was not you, unlink it at"
-        " $public_url/account/security, reset your password at $public_url/account/forgot-password"
+        " $public_url/account/providers, reset your password at"
+        " $public_url/account/forgot-password"
         " and end your other sessions.\n",
     ),
     NoticeKind.PROVIDER_UNLINKED: (

@@ -32,6 +32,7 @@ from entrypoints.http.routes import (
 from entrypoints.metrics import count_rate_limited
 from entrypoints.settings import Settings, load_settings
 from entrypoints.web.console import install as install_console
+from entrypoints.web.providers import ConfiguredSocialProviders
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -80,7 +81,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     api.register_blueprint(providers.blp)
     document_partial_updates(api)
     app.register_blueprint(ops.blp)
-    install_console(app)
+    install_console(
+        app, ConfiguredSocialProviders(lambda: container.identity_providers().configured())
+    )
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_or_http)
     middleware.install(app)

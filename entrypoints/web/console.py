@@ -14,6 +14,7 @@ from entrypoints.web.views import (
     data,
     devices,
     email,
+    linked,
     log,
     passkeys,
     password_reset,
@@ -23,12 +24,14 @@ from entrypoints.web.views import (
     security,
     sign_in,
     sign_up,
+    social,
     texts,
     trash,
 )
 
 PAGES = (
     sign_in,
+    social,
     second_step,
     sign_up,
     password_reset,
@@ -39,6 +42,7 @@ PAGES = (
     authenticator,
     texts,
     passkeys,
+    linked,
     devices,
     log,
     data,

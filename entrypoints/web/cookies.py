@@ -26,6 +26,9 @@ LOGIN = "bastion_login"
 """A pending two-step sign-in: the methods on offer and the ``login_token``."""
 PASSKEY = "bastion_passkey"
 """The ``login_token`` naming a pending passkey sign-in ceremony."""
+SOCIAL = "bastion_social"
+"""Random, while a provider sign-in started here is under way: the callback's ``flow``
+must match it, so a code cannot be planted in another browser (login CSRF)."""
 ANONYMOUS = "bastion_csrf"
 """Random, before sign-in: what the CSRF token is bound to until there is a session."""
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})

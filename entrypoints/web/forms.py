@@ -85,6 +85,10 @@ class Form:
         """Stop handling the post: these fields are wrong."""
         raise _RefusedError(message, errors)
 
+    def answered(self, code: str, message: str, status: int = 400) -> None:
+        """Refused elsewhere (a provider's ``error`` on the way back): show ``message``."""
+        self.error, self.code, self.status = message, code, status
+
     def value(self, name: str, default: str | None = "") -> str:
         """What the field showed when it was sent, for the page rendered again."""
         return self._shown.get(name, default or "")

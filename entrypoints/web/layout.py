@@ -82,4 +82,5 @@ def register(app: Flask) -> None:
         place=wording.place,
         method_name=wording.method_name,
         avatar_path=wording.same_origin_path,
+        provider_name=providers.name_of,
     )

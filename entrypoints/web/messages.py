@@ -42,7 +42,49 @@ _WORDS: Mapping[str, str] = {
     "file_too_large": "That picture is larger than 2 MB. Choose a smaller one.",
     "not_found": "That no longer exists.",
     "forbidden": "Only an administrator may do this.",
+    "provider_not_linked": "That account isn't linked any more.",
+    "provider_already_linked": (
+        "An account of that provider is already linked. Unlink it first to link another."
+    ),
+    "last_login_method": (
+        "This is the only way left to sign in to your account. "
+        "Set a password or add a passkey first, then unlink it."
+    ),
+    "recent_sign_in_required": (
+        "Sign out and sign in again, then link the account within 10 minutes."
+    ),
 }
+
+_PROVIDER_WORDS: Mapping[str, str] = {
+    "account_exists": (
+        "An account already uses that email address. Sign in with your password, "
+        "then link the other account from the security page."
+    ),
+    "email_unverified": (
+        "That account has no confirmed email address. Confirm it with the provider, "
+        "or create an account here with your email."
+    ),
+    "identity_linked_elsewhere": (
+        "That account is already linked to another account here. Sign in to that one, "
+        "or unlink it there first."
+    ),
+    "provider_already_linked": (
+        "An account of that provider is already linked. Unlink it first to link another."
+    ),
+    "account_not_found": "The account you were linking no longer exists. Sign in again.",
+    "provider_unavailable": (
+        "We couldn't reach the provider just now. Try again in a minute, or sign in "
+        "with your password."
+    ),
+    "invalid_code": "That sign-in took too long or was already finished. Please try again.",
+    "identity_rejected": (
+        "The provider's answer didn't pass our checks, so we didn't sign you in. Try again."
+    ),
+    "access_denied": (
+        "The sign-in was cancelled at the provider. Try again, or sign in another way."
+    ),
+}
+_PROVIDER_FALLBACK = "That sign-in didn't finish. Please try again, or sign in another way."
 
 
 def describe(error: DomainError) -> str:
@@ -52,6 +94,12 @@ def describe(error: DomainError) -> str:
     if isinstance(error, UnavailableError):
         return f"Bastion is busy right now. Please try again in {wait(error.retry_after)}."
     return _WORDS.get(error.code, error.detail)
+
+
+def provider_refusal(code: str) -> str:
+    """The sentence for an ``error`` a provider sign-in or link came back with; for a
+    code we don't know, a general one (the URL's text never reaches the page)."""
+    return _PROVIDER_WORDS.get(code, _PROVIDER_FALLBACK)
 
 
 def wait(seconds: int) -> str:

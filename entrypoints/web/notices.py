@@ -43,6 +43,8 @@ NOTICES: Mapping[str, str] = {
     "export_requested": "Your export is being prepared. This page updates by itself.",
     "task_restored": "The task is back in your list.",
     "task_deleted": "The task is deleted for good.",
+    "provider_linked": "The account is linked. You can sign in with it now.",
+    "provider_unlinked": "The account is unlinked.",
     "user_disabled": "The account is disabled and signed out everywhere.",
     "user_enabled": "The account is enabled again.",
     "user_signed_out": "The account is signed out everywhere.",

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from tests.e2e.conftest import (
     wait_ready,
 )
 from tests.support.settings import TEST_SECRETS
+from tests.support.social import ProviderSet
 
 __all__ = ["mail_sink", "sms_sink"]
 
@@ -143,14 +145,54 @@ def console(
 ) -> Iterator[Console]:
     """The stack runs for one module and stops before any other test runs: its worker
     and gunicorn never outlive the browser tests."""
+    with _stack(postgres_url, redis_url, mail_sink, sms_sink, tmp_path_factory, {}) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def fakes() -> Iterator[ProviderSet]:
+    """Google, GitHub and Apple on loopback (``tests/support/fake_providers.py``)."""
+    found = ProviderSet.start()
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="module")
+def social_console(
+    postgres_url: str,
+    redis_url: str,
+    mail_sink: MailSink,
+    sms_sink: SmsSink,
+    fakes: ProviderSet,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Console]:
+    """A stack of its own whose social sign-in uses the fake providers and returns to the
+    default allow-list (the console's own callback); the other journeys' pages stay as
+    they are without providers."""
+    env = {k: v for k, v in fakes.environment().items() if k != "BASTION_REDIRECT_ALLOWLIST"}
+    with _stack(postgres_url, redis_url, mail_sink, sms_sink, tmp_path_factory, env) as found:
+        yield found
+
+
+@contextmanager
+def _stack(
+    postgres_url: str,
+    redis_url: str,
+    mail_sink: MailSink,
+    sms_sink: SmsSink,
+    tmp_path_factory: pytest.TempPathFactory,
+    extra: dict[str, str],
+) -> Iterator[Console]:
     log_dir = tmp_path_factory.mktemp("browser-logs")
     port = free_port()
     base_url = f"http://localhost:{port}"
     env = {
         **os.environ,
         "BASTION_ENV": "test",
-        "BASTION_DATABASE_URL": _fresh_database(postgres_url, "bastion_browser"),
-        "BASTION_REDIS_URL": _database_of_its_own(redis_url),
+        "BASTION_DATABASE_URL": _fresh_database(
+            postgres_url, "bastion_browser_social" if extra else "bastion_browser"
+        ),
+        "BASTION_REDIS_URL": _database_of_its_own(redis_url, 2 if extra else 1),
         "BASTION_SMTP_URL": f"smtp://127.0.0.1:{mail_sink.port}",  # type: ignore[attr-defined]
         "BASTION_SMS_WEBHOOK_URL": sms_sink.url,
         "BASTION_PUBLIC_URL": base_url,
@@ -160,6 +202,7 @@ def console(
         "BASTION_RATE_LIMIT_SCALE": "1000",
         "BASTION_INSTANCE_DIR": str(log_dir),
         **{f"BASTION_{k.upper()}": v for k, v in TEST_SECRETS.items()},
+        **extra,
     }
     subprocess.run([str(BIN / "bastion"), "db", "upgrade"], env=env, cwd=ROOT, check=True)
     commands = {"api": gunicorn(port), "worker": [str(BIN / "bastion"), "worker"]}
@@ -171,10 +214,10 @@ def console(
         yield Console(base_url, env, mail_sink, sms_sink, shots)
 
 
-def _database_of_its_own(redis_url: str) -> str:
+def _database_of_its_own(redis_url: str, number: int) -> str:
     """Another Redis database on the shared server: this stack's RQ worker must never take
     the jobs (mails) of another stack's API."""
-    return urlunsplit(urlsplit(redis_url)._replace(path="/1"))
+    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{number}"))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """What a person does in the account console, in a real browser: sign up with the mailed
 code, sign in, sign another device out, set up the authenticator app from the page and
 sign in with it, add a passkey and sign in with it alone, take an export and delete the
-account; and the remaining pages, each photographed at desktop and phone width."""
+account; and the remaining pages, each photographed at desktop and phone width. Signing
+in with a provider is in ``test_social_journey.py``, on a stack of its own."""
 
 from __future__ import annotations
 

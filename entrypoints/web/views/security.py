@@ -30,6 +30,13 @@ def passkeys() -> ResponseReturnValue:
     return security_page()
 
 
+@console.route("/providers", methods=["GET"])
+@signed_in
+def linked_accounts() -> ResponseReturnValue:
+    """Where the provider mails point: the security page, at its linked accounts."""
+    return security_page()
+
+
 def security_page(failed: Form | None = None, **extra: Any) -> ResponseReturnValue:
     """The page with what it lists read afresh, and ``failed`` beside its form."""
     user_id = who().user_id
@@ -39,6 +46,7 @@ def security_page(failed: Form | None = None, **extra: Any) -> ResponseReturnVal
         failed=failed,
         mfa=services.get_mfa_status()(user_id),
         passkeys=services.list_passkeys()(user_id),
+        linked=services.list_provider_links()(user_id),
         **extra,
     )
 

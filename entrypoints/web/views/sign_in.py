@@ -47,7 +47,7 @@ def sign_in_with_password() -> ResponseReturnValue:
     with form:
         charge(Rule.LOGIN)
         outcome = container().log_in()(LogInCommand(client=client(), **form.load()))
-        return _signed_in(outcome, target)
+        return finish_sign_in(outcome, target)
     return render("sign_in.html", failed=form, next=target)
 
 
@@ -75,7 +75,7 @@ def sign_in_with_passkey() -> ResponseReturnValue:
             raise LoginAttemptExpiredError()
         body = form.load(given={"login_token": login_token})
         command = SignInWithPasskeyCommand(body["login_token"], body["credential"], client())
-        return _signed_in(container().sign_in_with_passkey()(command), target)
+        return finish_sign_in(container().sign_in_with_passkey()(command), target)
     cookies.pending().clear(cookies.PASSKEY)
     return render("sign_in.html", failed=form, next=target)
 
@@ -89,7 +89,9 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("console.sign_in", done="signed_out"), 303)
 
 
-def _signed_in(outcome: TokenPair | MfaChallenge, target: str) -> ResponseReturnValue:
+def finish_sign_in(outcome: TokenPair | MfaChallenge, target: str) -> ResponseReturnValue:
+    """After any accepted first step (password, passkey, a provider's code): the session
+    cookies, or the second step when the account has a second factor."""
     if isinstance(outcome, MfaChallenge):
         remember(outcome)
         return redirect(url_for("console.second_step", next=target), 303)
