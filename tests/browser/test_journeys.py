@@ -2,7 +2,7 @@
 code, sign in, sign another device out, set up the authenticator app from the page and
 sign in with it, add a passkey and sign in with it alone, take an export and delete the
 account; and the remaining pages, each photographed at desktop and phone width. Signing
-in with a provider is in ``test_social_journey.py``, on a stack of its own."""
+in with a provider is in ``test_provider_sign_in.py``, on a stack of its own."""
 
 from __future__ import annotations
 
