@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from application.common.client import ClientContext
 from application.common.passkey_assertions import Judgement, PasskeyAssertions
 from application.common.passkey_challenges import Flow, PasskeyChallenges
+from application.common.refusals import check_may_sign_in
 from application.common.sign_in import SignInGate
 from application.ports.persistence import UnitOfWork
 from application.ports.security import Digester
 from application.ports.system import Clock
 from application.ports.webauthn import CredentialJson
 from application.results import TokenPair
-from domain.errors import DomainError, InvalidCredentialsError
-from domain.events import EventDraft, EventType
+from domain.errors import InvalidCredentialsError
 from domain.sessions import AuthMethod
 
 
@@ -66,18 +66,9 @@ class SignInWithPasskey:
             user = uow.users.get(judged.passkey.user_id, for_update=True)
             if user is None:
                 raise InvalidCredentialsError()
-            try:
-                user.check_may_sign_in(self._require_verified_email)
-            except DomainError as refusal:
-                uow.record_refusal(
-                    EventDraft(
-                        type=EventType.LOGIN_FAILED,
-                        user_id=user.id,
-                        at=now,
-                        metadata={"reason": refusal.code},
-                    )
-                )
-                raise
+            check_may_sign_in(
+                uow, user, require_verified_email=self._require_verified_email, at=now
+            )
             pair = self._gate.complete(uow, user, cmd.client, methods=(AuthMethod.PASSKEY,), at=now)
             uow.commit()
         return pair

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.common.client import ClientContext
+from application.common.refusals import check_may_sign_in
 from application.common.sign_in import SignInGate
 from application.ports.persistence import UnitOfWork
 from application.ports.system import Clock
 from application.results import MfaChallenge, TokenPair
 from application.social.flows import ProviderFlows
-from domain.errors import DomainError, InvalidCodeError
-from domain.events import EventDraft, EventType
+from domain.errors import InvalidCodeError
 from domain.sessions import AuthMethod
 
 
@@ -51,18 +51,9 @@ class ExchangeProviderCode:
             user = uow.users.get(user_id, for_update=True)
             if user is None:
                 raise InvalidCodeError()
-            try:
-                user.check_may_sign_in(self._require_verified_email)
-            except DomainError as refusal:
-                uow.record_refusal(
-                    EventDraft(
-                        type=EventType.LOGIN_FAILED,
-                        user_id=user.id,
-                        at=now,
-                        metadata={"reason": refusal.code},
-                    )
-                )
-                raise
+            check_may_sign_in(
+                uow, user, require_verified_email=self._require_verified_email, at=now
+            )
             outcome = self._gate.after_first_step(
                 uow, user, cmd.client, first_step=(AuthMethod.OAUTH,), at=now
             )
