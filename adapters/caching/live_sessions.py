@@ -1,14 +1,15 @@
 """Live sessions and profiles from the cache, PostgreSQL on a miss (SECURITY SE-07, FI-04).
 
-One cache read per call (validity and, for ``GET /me``, the profile); a miss, or an
-unreachable cache, reads the database and fills the cache ("valid" never over a
-tombstone). A revocation tombstones the cache after its commit; one whose tombstone could
-not land stays in the revocation outbox, which every process checks at least once per
-``DRAIN_INTERVAL`` before trusting the cache, tombstoning what it finds. While the outbox
-is not empty, or a check failed or is overdue, this process reads the database. So the
-revoker that could not reach the cache waits one interval, and no request sent after its
-answer is served a stale "valid". Under traffic one request per interval and process
-checks; the others go on trusting the last check meanwhile.
+One cache read per call (validity and, for ``GET /me``, the profile; with the request's
+API-wide toll when the caller hands it over); a miss, or an unreachable cache, reads the
+database and fills the cache ("valid" never over a tombstone). A revocation tombstones
+the cache after its commit; one whose tombstone could not land stays in the revocation
+outbox, which every process checks at least once per ``DRAIN_INTERVAL`` before trusting
+the cache, tombstoning what it finds. While the outbox is not empty, or a check failed or
+is overdue, this process reads the database. So the revoker that could not reach the
+cache waits one interval, and no request sent after its answer is served a stale
+"valid". Under traffic one request per interval and process checks; the others go on
+trusting the last check meanwhile.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
 
-from application.ports.ephemeral import CachedSession, SessionCache
+from application.ports.ephemeral import CachedSession, Decision, RateLimiter, SessionCache, Toll
 from application.ports.persistence import UnitOfWork
 from application.ports.reads import LiveSessions
+from domain.errors import RateLimitedError
 from domain.ids import SessionId, UserId
 from domain.users import UserProfile
 
 DRAIN_INTERVAL = timedelta(seconds=1)
 DRAIN_PAGE_SIZE = 100
 DRAIN_MAX_PAGES = 50
+_UNREAD = CachedSession(valid=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class CachedLiveSessions(LiveSessions):
         self,
         uow_factory: Callable[[], UnitOfWork],
         cache: SessionCache,
+        limiter: RateLimiter,
         sleep: Callable[[float], None],
         drain_interval: timedelta = DRAIN_INTERVAL,
         page_size: int = DRAIN_PAGE_SIZE,
@@ -53,6 +57,7 @@ class CachedLiveSessions(LiveSessions):
     ) -> None:
         self._uow_factory = uow_factory
         self._cache = cache
+        self._limiter = limiter
         self._sleep = sleep
         self._drain_interval = drain_interval
         self._page_size = page_size
@@ -63,11 +68,12 @@ class CachedLiveSessions(LiveSessions):
         self._outbox_empty = False
         self._distrusts = 0
 
-    def is_live(self, session_id: SessionId, at: datetime) -> bool:
+    def is_live(self, session_id: SessionId, at: datetime, toll: Toll | None = None) -> bool:
         trusted = self._trust_cache(at)
-        cached = self._cache.read(session_id).valid if trusted else None
-        if cached is not None:
-            return cached
+        cached = self._cache.read(session_id, toll=toll) if trusted else _UNREAD
+        self._settle(toll, cached.toll)
+        if cached.valid is not None:
+            return cached.valid
         with self._uow_factory() as uow:
             live = uow.sessions.is_active(session_id, at)
         if trusted:
@@ -75,10 +81,11 @@ class CachedLiveSessions(LiveSessions):
         return live
 
     def profile_if_live(
-        self, session_id: SessionId, user_id: UserId, at: datetime
+        self, session_id: SessionId, user_id: UserId, at: datetime, toll: Toll | None = None
     ) -> UserProfile | None:
         trusted = self._trust_cache(at)
-        cached = self._cache.read(session_id, user_id) if trusted else CachedSession(None)
+        cached = self._cache.read(session_id, user_id, toll) if trusted else _UNREAD
+        self._settle(toll, cached.toll)
         if cached.valid is False:
             return None
         if cached.valid and cached.profile is not None:
@@ -106,6 +113,16 @@ class CachedLiveSessions(LiveSessions):
         finally:
             if len(landed) < len(session_ids):
                 self._sleep(self._drain_interval.total_seconds())
+
+    def _settle(self, toll: Toll | None, decision: Decision | None) -> None:
+        """A toll the cache did not answer (unread, unreachable) is spent on the limiter,
+        which has its own fallback: a request never skips it."""
+        if toll is None:
+            return
+        if decision is None:
+            decision = self._limiter.acquire(toll.key, toll.limit)
+        if not decision.allowed:
+            raise RateLimitedError(decision.retry_after, bucket=toll.bucket)
 
     def _fill(self, session_id: SessionId, live: bool) -> None:
         """A tombstone that fails means this process cannot reach the cache, just when a

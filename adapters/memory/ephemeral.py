@@ -21,6 +21,7 @@ from application.ports.ephemeral import (
     Lock,
     RateLimiter,
     SessionCache,
+    Toll,
 )
 from application.ports.system import Clock
 from domain.ids import SessionId, UserId
@@ -80,16 +81,19 @@ class _Expiring(Generic[V]):
 class MemorySessionCache(SessionCache):
     """The Redis adapter's rules in-process: validity for 5 minutes, profiles for 60 s,
     filled only where nothing is cached, a 10 s tombstone after each profile change (the
-    embedded default has one process, so it is exact there)."""
+    embedded default has one process, so it is exact there). A toll is spent on
+    ``limiter``."""
 
     def __init__(
         self,
         clock: Clock,
+        limiter: RateLimiter,
         ttl_seconds: int = 300,
         profile_seconds: int = 60,
         tombstone_seconds: int = 10,
     ) -> None:
         self._clock = clock
+        self._limiter = limiter
         self._ttl_ms = ttl_seconds * 1000
         self._profile_ms = profile_seconds * 1000
         self._tombstone_ms = tombstone_seconds * 1000
@@ -97,12 +101,15 @@ class MemorySessionCache(SessionCache):
         self._validity: _Expiring[bool] = _Expiring()
         self._profiles: _Expiring[UserProfile | None] = _Expiring()
 
-    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
+    def read(
+        self, session_id: SessionId, user_id: UserId | None = None, toll: Toll | None = None
+    ) -> CachedSession:
+        spent = self._limiter.acquire(toll.key, toll.limit) if toll is not None else None
         now = _now_ms(self._clock)
         with self._lock:
             valid = self._validity.get(str(session_id), now)
             profile = self._profiles.get(str(user_id), now) if user_id is not None else None
-        return CachedSession(valid=valid, profile=profile)
+        return CachedSession(valid=valid, profile=profile, toll=spent)
 
     def remember_valid(self, session_id: SessionId) -> None:
         now = _now_ms(self._clock)

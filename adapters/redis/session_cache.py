@@ -1,18 +1,22 @@
 """``session:valid:{sid}`` ("1" valid, "0" revoked) and ``user:profile:v1:{uid}`` (the
-profile as JSON, or ``-`` for a while after a change) in Redis, read with one ``MGET``."""
+profile as JSON, or ``-`` for a while after a change) in Redis, read with one ``MGET``,
+pipelined with the leaky-bucket script when the read carries a toll: one round trip."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
 import redis
+from redis.exceptions import NoScriptError
 
+from adapters.redis import leaky_bucket
 from adapters.redis.client import RedisConnector
-from application.ports.ephemeral import CachedSession, SessionCache
+from application.ports.ephemeral import CachedSession, Decision, SessionCache, Toll
+from application.ports.system import Clock
 from domain.ids import SessionId, UserId
 from domain.users import UserProfile
 
@@ -29,21 +33,30 @@ class RedisSessionCache(SessionCache):
     it may be served until its 60 s run out; identity and revocation never come from the
     profile entry."""
 
-    def __init__(self, connector: RedisConnector, ttl_seconds: int = VALIDITY_TTL_SECONDS) -> None:
+    def __init__(
+        self, connector: RedisConnector, clock: Clock, ttl_seconds: int = VALIDITY_TTL_SECONDS
+    ) -> None:
         self._connector = connector
+        self._clock = clock
         self._ttl = ttl_seconds
 
-    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
+    def read(
+        self, session_id: SessionId, user_id: UserId | None = None, toll: Toll | None = None
+    ) -> CachedSession:
         keys = [_validity_key(session_id)]
         if user_id is not None:
             keys.append(_profile_key(user_id))
-        values = self._connector.best_effort("session_cache.read", lambda r: r.mget(keys), None)
-        if not values:
+        if toll is None:
+            values = self._connector.best_effort("session_cache.read", lambda r: r.mget(keys), None)
+            return _cached(values, None)
+        args = leaky_bucket.arguments(toll.limit, 1, self._clock, probe=False)
+        answer = self._connector.best_effort(
+            "session_cache.read", lambda r: _spend_and_read(r, toll.key, args, keys), None
+        )
+        if answer is None:
             return _MISS
-        state = values[0]
-        valid = _STATES.get(state) if isinstance(state, str) else None
-        profile = _profile_from_json(values[1]) if len(values) > 1 else None
-        return CachedSession(valid=valid, profile=profile)
+        wait_ms, spent_with = answer
+        return _cached(spent_with, leaky_bucket.decision(wait_ms, toll.limit))
 
     def remember_valid(self, session_id: SessionId) -> None:
         self._connector.best_effort(
@@ -78,6 +91,30 @@ class RedisSessionCache(SessionCache):
 
         if keys:
             self._connector.best_effort("session_cache.forget_profiles", tombstone, None)
+
+
+def _spend_and_read(
+    client: redis.Redis, bucket: str, args: list[str | int], keys: list[str]
+) -> tuple[int, Sequence[object]]:
+    pipe = client.pipeline(transaction=False)
+    leaky_bucket.queue(pipe, bucket, args)
+    pipe.mget(keys)
+    wait, values = pipe.execute(raise_on_error=False)
+    if isinstance(wait, NoScriptError):
+        wait = leaky_bucket.rerun(client, bucket, args)
+    for answer in (wait, values):
+        if isinstance(answer, Exception):
+            raise answer
+    return int(wait), values
+
+
+def _cached(values: Sequence[object] | None, toll: Decision | None) -> CachedSession:
+    if not values:
+        return CachedSession(valid=None, toll=toll)
+    state = values[0]
+    valid = _STATES.get(state) if isinstance(state, str) else None
+    profile = _profile_from_json(values[1]) if len(values) > 1 else None
+    return CachedSession(valid=valid, profile=profile, toll=toll)
 
 
 def _validity_key(session_id: SessionId) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from application.ports.ephemeral import Decision, Limit, RateLimiter
+from application.ports.ephemeral import Decision, Limit, RateLimiter, Toll
 from application.ports.security import NetworkHasher
 from domain.errors import RateLimitedError
 
@@ -88,6 +88,11 @@ class Throttle:
         self._raise_if_refused(
             rule, self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
         )
+
+    def toll(self, rule: Rule, ip: str, subject: str = "") -> Toll:
+        """One unit of ``rule``, for a read that spends it in its own round trip and
+        raises ``RateLimitedError`` as ``charge`` would (``LiveSessions``)."""
+        return Toll(self.key(rule, ip, subject), self._limits[rule], bucket=rule.value)
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""

@@ -15,10 +15,13 @@ from domain.users import UserProfile
 @dataclass(frozen=True, slots=True)
 class CachedSession:
     """What the cache holds for one authenticated call. ``valid`` is None on a miss;
-    ``profile`` is None on a miss, after a change (a tombstone), or when not asked for."""
+    ``profile`` is None on a miss, after a change (a tombstone), or when not asked for;
+    ``toll`` is the decision on the toll charged with the read, None when none was asked
+    for or the cache could not be reached (then nothing was charged)."""
 
     valid: bool | None
     profile: UserProfile | None = None
+    toll: Decision | None = None
 
 
 class SessionCache(Protocol):
@@ -27,8 +30,11 @@ class SessionCache(Protocol):
     authenticated call reads, both in one round trip. Never raises: an unreachable cache
     reads as a miss, and a write to it is lost."""
 
-    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
-        """The session's state and, given ``user_id``, that user's profile."""
+    def read(
+        self, session_id: SessionId, user_id: UserId | None = None, toll: Toll | None = None
+    ) -> CachedSession:
+        """The session's state and, given ``user_id``, that user's profile; given a
+        ``toll``, spends it in the same round trip, as ``RateLimiter.acquire`` would."""
         ...
 
     def remember_valid(self, session_id: SessionId) -> None:
@@ -66,6 +72,16 @@ class Limit:
 class Decision:
     allowed: bool
     retry_after: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Toll:
+    """One unit of the bucket ``key`` (a ``RateLimiter`` key), spent in the round trip of
+    a cache read the request makes anyway; ``bucket`` names the rule for the 429."""
+
+    key: str
+    limit: Limit
+    bucket: str
 
 
 class RateLimiter(Protocol):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
+from application.common.throttle import Rule, Throttle
 from application.ports.persistence import UnitOfWork
 from application.ports.reads import LiveSessions
 from application.ports.security import AccessTokenCodec
@@ -31,6 +32,9 @@ class AuthenticateCommand:
     access_token: str
     with_profile: bool = False
     """Read the user's profile with the session (``Principal.profile``)."""
+    address: str | None = None
+    """The caller's address, to spend its unit of the API-wide limit with the session
+    read (one round trip), or alone before refusing a token that proves no one."""
 
 
 class Authenticate:
@@ -40,25 +44,33 @@ class Authenticate:
         self,
         codec: AccessTokenCodec,
         live: LiveSessions,
+        throttle: Throttle,
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
     ) -> None:
         self._codec = codec
         self._live = live
+        self._throttle = throttle
         self._uow_factory = uow_factory
         self._clock = clock
         self._last_write: OrderedDict[SessionId, datetime] = OrderedDict()
         self._lock = Lock()
 
     def __call__(self, cmd: AuthenticateCommand) -> Principal:
-        claims = self._codec.verify(cmd.access_token)
+        try:
+            claims = self._codec.verify(cmd.access_token)
+        except InvalidTokenError:
+            if cmd.address is not None:
+                self._throttle.charge(Rule.API, cmd.address)
+            raise
         now = self._clock.now()
+        toll = self._throttle.toll(Rule.API, cmd.address) if cmd.address is not None else None
         profile = None
         if cmd.with_profile:
-            profile = self._live.profile_if_live(claims.session_id, claims.user_id, now)
+            profile = self._live.profile_if_live(claims.session_id, claims.user_id, now, toll)
             live = profile is not None
         else:
-            live = self._live.is_live(claims.session_id, now)
+            live = self._live.is_live(claims.session_id, now, toll)
         if not live:
             raise InvalidTokenError()
         if self._activity_due(claims.session_id, now):

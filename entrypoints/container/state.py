@@ -36,15 +36,6 @@ class State(containers.DeclarativeContainer):
     redis = providers.Singleton(RedisConnector, url=providers.Callable(_redis_url, settings))
     redis_probe = providers.Singleton(RedisHealthProbe, connector=redis)
 
-    session_cache = providers.Selector(
-        config.ephemeral,
-        redis=providers.Singleton(RedisSessionCache, connector=redis),
-        memory=providers.Singleton(MemorySessionCache, clock=core.clock),
-    )
-    forget_profiles = session_cache.provided.forget_profiles
-    """Told by every unit of work whose users it wrote: tombstones their profiles after the
-    commit."""
-
     fallback_limiter = providers.Singleton(MemoryRateLimiter, clock=core.clock)
     limiter = providers.Selector(
         config.ephemeral,
@@ -53,6 +44,15 @@ class State(containers.DeclarativeContainer):
         ),
         memory=fallback_limiter,
     )
+    session_cache = providers.Selector(
+        config.ephemeral,
+        redis=providers.Singleton(RedisSessionCache, connector=redis, clock=core.clock),
+        memory=providers.Singleton(MemorySessionCache, clock=core.clock, limiter=limiter),
+    )
+    forget_profiles = session_cache.provided.forget_profiles
+    """Told by every unit of work whose users it wrote: tombstones their profiles after the
+    commit."""
+
     challenges = providers.Selector(
         config.ephemeral,
         redis=providers.Singleton(RedisChallengeStore, connector=redis),

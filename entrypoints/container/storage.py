@@ -64,6 +64,7 @@ class Storage(containers.DeclarativeContainer):
         CachedLiveSessions,
         uow_factory=uow.provider,
         cache=state.session_cache,
+        limiter=state.limiter,
         sleep=providers.Object(time.sleep),
     )
     """One per process: it keeps the state of its revocation outbox checks."""

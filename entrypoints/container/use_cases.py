@@ -339,6 +339,7 @@ class UseCases(containers.DeclarativeContainer):
         Authenticate,
         codec=core.codec,
         live=storage.live_sessions,
+        throttle=steps.throttle,
         uow_factory=storage.uow.provider,
         clock=core.clock,
     )

@@ -3,13 +3,16 @@
 
 The token is read only from the ``Authorization`` header, never from a query string
 (RFC 6750 §2.3). The proven principal is kept in the WSGI environ, for the view and the
-access log.
+access log. The request hook proves it before anything else runs (:func:`guard_of`), so
+the API-wide limit is spent in the session read's round trip; the view's wrapper proves it
+only when nothing has.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -19,7 +22,7 @@ from application.results import Principal
 from application.sessions.authenticate import AuthenticateCommand
 from domain.errors import ForbiddenError, InvalidTokenError
 from domain.users import Role, UserProfile
-from entrypoints.http.api import container, current_request
+from entrypoints.http.api import container, current_request, remote_address
 from entrypoints.http.envelope import PRINCIPAL
 
 if TYPE_CHECKING:
@@ -31,45 +34,67 @@ log = logging.getLogger("bastion.http")
 P = ParamSpec("P")
 R = TypeVar("R")
 _MAX_TOKEN_LENGTH = 4096
+_GUARD = "bastion_guard"
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What a guarded view needs proven; kept on the view function (``functools.wraps``
+    carries it out through the decorators above)."""
+
+    with_profile: bool
 
 
 def bearer_token(environ: WSGIEnvironment) -> str:
-    """The ``Authorization`` header, read from the environ as ``request.headers`` would."""
+    """The ``Authorization`` header, read from the environ as ``request.headers`` would;
+    empty (proving no one) when it is not a bearer token of a sane length."""
     header: str = environ.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_LENGTH:
-        raise InvalidTokenError()
+    if scheme.lower() != "bearer" or len(token) > _MAX_TOKEN_LENGTH:
+        return ""
     return token
 
 
 def authenticated(view: Callable[P, R]) -> Callable[P, R]:
-    @wraps(view)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        prove(current_request().environ, container())
-        return view(*args, **kwargs)
-
-    return guarded
+    return _guarded(view, Guard(with_profile=False))
 
 
 def authenticated_with_profile(view: Callable[P, R]) -> Callable[P, R]:
     """``@authenticated``, reading the caller's profile in the same round trip
     (``principal().profile``)."""
+    return _guarded(view, Guard(with_profile=True))
 
+
+def _guarded(view: Callable[P, R], guard: Guard) -> Callable[P, R]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-        prove(current_request().environ, container(), with_profile=True)
+        environ = current_request().environ
+        if PRINCIPAL not in environ:
+            prove(environ, container(), guard)
         return view(*args, **kwargs)
 
+    setattr(guarded, _GUARD, guard)
     return guarded
 
 
+def guard_of(view: Callable[..., object] | None) -> Guard | None:
+    """The guard of a view, if it has one."""
+    found = getattr(view, _GUARD, None)
+    return found if isinstance(found, Guard) else None
+
+
 def prove(
-    environ: WSGIEnvironment, services: Container, *, with_profile: bool = False
+    environ: WSGIEnvironment, services: Container, guard: Guard, *, metered: bool = False
 ) -> Principal:
     """Who the bearer token proves the caller is, kept in the environ for the view and
-    the access log; raises ``InvalidTokenError`` when it proves no one."""
-    command = AuthenticateCommand(bearer_token(environ), with_profile=with_profile)
+    the access log; raises ``InvalidTokenError`` when it proves no one. ``metered``: also
+    spend the caller's unit of the API-wide limit (``RateLimitedError`` when refused)."""
+    command = AuthenticateCommand(
+        bearer_token(environ),
+        with_profile=guard.with_profile,
+        address=remote_address(environ) if metered else None,
+    )
     found = services.authenticate()(command)
     environ[PRINCIPAL] = found
     return found

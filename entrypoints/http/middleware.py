@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, current_app
 
 from application.common.throttle import Rule
 from entrypoints.http.api import container, current_request, remote_address
 from entrypoints.http.envelope import ROUTE
+from entrypoints.http.guard import guard_of, prove
 from entrypoints.http.problems import problem
 from entrypoints.metrics import UNMATCHED
 
@@ -31,13 +32,19 @@ def install(app: Flask) -> None:
 
 
 def _admit() -> Response | None:
-    """One hook, one look through the request proxy, for what every request goes through."""
+    """One hook, one look through the request proxy, for what every request goes through.
+    A guarded route's caller is proven here, before its body is read, and spends the limit
+    in the same Redis round trip as the session read."""
     current = current_request()
     method, path = current.method, current.path
     rule = current.url_rule
     current.environ[ROUTE] = rule.rule if rule is not None else UNMATCHED
     if method != "OPTIONS" and not path.startswith(_UNMETERED):
-        charge_api(current.environ, container())
+        guard = guard_of(current_app.view_functions.get(current.endpoint or ""))
+        if guard is None:
+            charge_api(current.environ, container())
+        else:
+            prove(current.environ, container(), guard, metered=True)
     if method in _BODY_METHODS and path.startswith("/api/"):
         return _json_only(current, method, path)
     return None
@@ -45,7 +52,8 @@ def _admit() -> Response | None:
 
 def charge_api(environ: WSGIEnvironment, services: Container) -> None:
     """One unit of the API-wide limit for the caller's address, or ``RateLimitedError``:
-    every request pays it, but ``OPTIONS`` and the probes."""
+    every request pays it, but ``OPTIONS`` and the probes (a guarded route's with its
+    session read)."""
     services.throttle().charge(Rule.API, remote_address(environ))
 
 

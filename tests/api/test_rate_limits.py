@@ -74,3 +74,33 @@ def test_bodies_of_the_wrong_type_are_metered_too_and_refused_before_they_are_re
     assert (statuses[-1].status_code, statuses[-1].json["code"]) == (429, "rate_limited")
     preflight = bastion.call("OPTIONS", "/auth/login", **address)
     assert preflight.status_code != 429  # a CORS preflight is never metered
+
+
+def test_a_signed_in_caller_spends_the_same_bucket_on_every_route(
+    make_bastion: BastionFactory,
+) -> None:
+    """Guarded routes spend the limit with the session read, unguarded ones alone: one
+    bucket either way, and a valid token does not get past it."""
+    bastion = make_bastion(rate_limit_scale=1)
+    token = bastion.signed_in("ada@example.com")["access_token"]
+    address = {"environ_base": {"REMOTE_ADDR": "198.51.100.32"}}
+    capacity = LIMITS[Rule.API].capacity
+    for n in range(capacity):
+        path = "/me" if n % 2 else "/me/sessions"
+        assert bastion.call("GET", path, token, **address).status_code == 200
+    refused = [
+        bastion.call("GET", "/me", token, **address),
+        bastion.call("GET", "/me", "forged", **address),
+        bastion.call("POST", "/auth/login", json={}, **address),
+    ]
+    assert [r.status_code for r in refused] == [429] * 3
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in refused)
+
+
+def test_a_guarded_route_refuses_a_stranger_before_it_reads_the_body(
+    make_bastion: BastionFactory,
+) -> None:
+    bastion = make_bastion()
+    for kwargs in ({"data": "<xml/>", "content_type": "text/xml"}, {"json": {"nope": 1}}):
+        refused = bastion.call("PATCH", "/me", "forged", **kwargs)
+        assert (refused.status_code, refused.json["code"]) == (401, "invalid_token")

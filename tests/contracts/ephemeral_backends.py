@@ -61,12 +61,15 @@ class MemoryBackend:
     def __init__(self, clock: ManualClock) -> None:
         self.clock = clock
         self.publisher_impl = MemoryEventPublisher()
+        self.buckets = MemoryRateLimiter(clock)
+        """One limiter for the backend, as Redis is one store: a cache's tolls and the
+        limiter see the same buckets."""
 
     def cache(self, ttl_seconds: int = 300) -> SessionCache:
-        return MemorySessionCache(self.clock, ttl_seconds=ttl_seconds)
+        return MemorySessionCache(self.clock, self.buckets, ttl_seconds=ttl_seconds)
 
     def limiter(self) -> RateLimiter:
-        return MemoryRateLimiter(self.clock)
+        return self.buckets
 
     def challenges(self) -> ChallengeStore:
         return MemoryChallengeStore(self.clock)
@@ -106,7 +109,7 @@ class RedisBackend:
         )
 
     def cache(self, ttl_seconds: int = 300) -> SessionCache:
-        return RedisSessionCache(self.connector, ttl_seconds=ttl_seconds)
+        return RedisSessionCache(self.connector, self.clock, ttl_seconds=ttl_seconds)
 
     def limiter(self) -> RateLimiter:
         return RedisRateLimiter(self.connector, self.clock, fallback=NoFallback())

@@ -25,7 +25,7 @@ from adapters.redis.lock import RedisLock
 from adapters.redis.publisher import RedisEventPublisher
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.session_cache import RedisSessionCache
-from application.ports.ephemeral import CachedSession, Decision, Limit
+from application.ports.ephemeral import CachedSession, Decision, Limit, Toll
 from domain.errors import UnavailableError
 from domain.ids import SessionId, UserId
 from domain.users import UserProfile
@@ -38,6 +38,7 @@ BACKENDS = ["memory", pytest.param("redis", marks=pytest.mark.integration)]
 redis_only = pytest.mark.integration
 
 SID = SessionId(UUID(int=7))
+USER = UserId(UUID(int=8))
 TEN_PER_MINUTE = Limit(capacity=10, period=60)  # one unit leaks every 6 s
 FIVE_PER_MINUTE = Limit(capacity=5, period=60)  # one unit leaks every 12 s
 
@@ -240,6 +241,28 @@ def test_a_burst_on_one_bucket_admits_exactly_its_capacity(backend: Backend) -> 
     assert all(d.retry_after >= 1 for d in decisions if not d.allowed)
 
 
+def test_a_read_with_a_toll_spends_it_in_the_limiter_s_bucket(backend: Backend) -> None:
+    cache, limiter = backend.cache(), backend.limiter()
+    cache.remember_valid(SID)
+    toll = Toll("ip:1", FIVE_PER_MINUTE, bucket="api")
+    assert limiter.acquire("ip:1", FIVE_PER_MINUTE).allowed
+    reads = [cache.read(SID, toll=toll) for _ in range(5)]
+    assert [read.toll for read in reads] == [Decision(True)] * 4 + [Decision(False, 12)]
+    assert all(read.valid is True for read in reads)  # a refused toll still reads
+    assert limiter.probe("ip:1", FIVE_PER_MINUTE) == Decision(False, retry_after=12)
+    backend.advance(12)
+    assert cache.read(SID, USER, toll).toll == Decision(True)
+    assert cache.read(SID).toll is None  # nothing asked, nothing spent
+    assert limiter.probe("ip:1", FIVE_PER_MINUTE) == Decision(False, retry_after=12)
+
+
+def test_a_burst_of_tolls_admits_exactly_the_capacity(backend: Backend) -> None:
+    cache = backend.cache()
+    toll = Toll("ip:race", TEN_PER_MINUTE, bucket="api")
+    reads = race(200, lambda: cache.read(SID, toll=toll))
+    assert sum(1 for read in reads if read.toll == Decision(True)) == 10
+
+
 @redis_only
 def test_every_bucket_key_expires_once_drained(redis_backend: RedisBackend) -> None:
     limiter = redis_backend.limiter()
@@ -421,7 +444,7 @@ def dead_connector() -> RedisConnector:
 
 
 def test_an_unreachable_cache_misses_quickly(dead_connector: RedisConnector) -> None:
-    cache = RedisSessionCache(dead_connector)
+    cache = RedisSessionCache(dead_connector, ManualClock())
     started = time.monotonic()
     for _ in range(10):
         assert cache.read(SID).valid is None
@@ -476,7 +499,7 @@ def test_a_frozen_server_costs_one_timeout_then_the_breaker_skips_it(
     private_redis: RedisServer,
 ) -> None:
     connector = RedisConnector(private_redis.url, cooldown=0.5)
-    cache = RedisSessionCache(connector)
+    cache = RedisSessionCache(connector, ManualClock())
     cache.remember_valid(SID)
     private_redis.pause()
     try:
@@ -501,7 +524,7 @@ def test_a_successful_ping_closes_the_breaker(private_redis: RedisServer) -> Non
         private_redis.resume()
     assert connector.breaker.is_open
     assert RedisHealthProbe(connector).ping() is True
-    assert RedisSessionCache(connector).tombstone(SID) is True
+    assert RedisSessionCache(connector, ManualClock()).tombstone(SID) is True
 
 
 @redis_only
@@ -516,6 +539,28 @@ def test_the_limiter_survives_a_restart_that_lost_its_script(private_redis: Redi
     probe = redis.Redis.from_url(private_redis.url, decode_responses=True)
     assert probe.hget("ratelimit:ip:1", "level") == "1"
     probe.close()
+
+
+@redis_only
+def test_a_toll_survives_a_restart_that_lost_the_script(private_redis: RedisServer) -> None:
+    clock = ManualClock()
+    connector = RedisConnector(private_redis.url, cooldown=0.1)
+    cache = RedisSessionCache(connector, clock)
+    toll = Toll("ip:1", FIVE_PER_MINUTE, bucket="api")
+    assert cache.read(SID, toll=toll).toll == Decision(True)
+    private_redis.restart()
+    time.sleep(0.15)
+    cache.remember_valid(SID)
+    assert cache.read(SID, toll=toll) == CachedSession(valid=True, toll=Decision(True))
+    probe = redis.Redis.from_url(private_redis.url, decode_responses=True)
+    assert probe.hget("ratelimit:ip:1", "level") == "1"
+    probe.close()
+
+
+def test_an_unreachable_cache_answers_no_toll(dead_connector: RedisConnector) -> None:
+    cache = RedisSessionCache(dead_connector, ManualClock())
+    toll = Toll("ip:1", FIVE_PER_MINUTE, bucket="api")
+    assert cache.read(SID, USER, toll) == CachedSession(valid=None)
 
 
 def test_each_process_builds_its_own_client(

@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import pytest
+
 from adapters.caching.live_sessions import DRAIN_INTERVAL, CachedLiveSessions
-from adapters.memory.ephemeral import MemorySessionCache
+from adapters.memory.ephemeral import MemoryRateLimiter, MemorySessionCache
 from adapters.memory.messaging import MemoryEventPublisher
 from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
 from application.common.revocation import SessionRevoker
-from application.ports.ephemeral import CachedSession, SessionCache
+from application.ports.ephemeral import CachedSession, Decision, Limit, SessionCache, Toll
 from application.ports.persistence import UnitOfWork
+from domain.errors import RateLimitedError
 from domain.ids import SessionId, UserId
 from domain.sessions import DeviceSession, RevokeReason
 from domain.users import User, UserProfile
@@ -37,8 +40,12 @@ class SwitchableCache(SessionCache):
         self.reachable = True
         self.on_tombstone: Callable[[], None] = lambda: None
 
-    def read(self, session_id: SessionId, user_id: UserId | None = None) -> CachedSession:
-        return self.shared.read(session_id, user_id) if self.reachable else CachedSession(None)
+    def read(
+        self, session_id: SessionId, user_id: UserId | None = None, toll: Toll | None = None
+    ) -> CachedSession:
+        if not self.reachable:
+            return CachedSession(None)
+        return self.shared.read(session_id, user_id, toll)
 
     def remember_valid(self, session_id: SessionId) -> None:
         if self.reachable:
@@ -64,7 +71,8 @@ class World:
     waits: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.cache = MemorySessionCache(self.clock)
+        self.buckets = MemoryRateLimiter(self.clock)
+        self.cache = MemorySessionCache(self.clock, self.buckets)
         self.user = a_user()
         store(self.uow, self.user)
 
@@ -79,7 +87,12 @@ class World:
     ) -> tuple[CachedLiveSessions, SwitchableCache]:
         view = self.view()
         live = CachedLiveSessions(
-            self.uow, view, sleep=self._no_wait, page_size=page_size, max_pages=max_pages
+            self.uow,
+            view,
+            self.buckets,
+            sleep=self._no_wait,
+            page_size=page_size,
+            max_pages=max_pages,
         )
         return live, view
 
@@ -97,7 +110,9 @@ class World:
             if wait_moves_the_clock:
                 self.clock.advance(seconds)
 
-        return SessionRevoker(CachedLiveSessions(self.uow, view, sleep), MemoryEventPublisher())
+        return SessionRevoker(
+            CachedLiveSessions(self.uow, view, self.buckets, sleep), MemoryEventPublisher()
+        )
 
     def sessions(self, count: int, user: User | None = None) -> list[DeviceSession]:
         made = [a_session(user or self.user) for _ in range(count)]
@@ -345,3 +360,50 @@ def test_an_unreachable_cache_reads_the_profile_from_the_database() -> None:
         world.user
     )
     assert world.cache.read(session.id, world.user.id) == CachedSession(valid=None)
+
+
+# --- the request's toll, spent with the read ---------------------------------------------
+
+TWO_PER_MINUTE = Limit(capacity=2, period=60)
+
+
+def test_a_refused_toll_is_refused_whatever_the_session() -> None:
+    world = World()
+    live, revoked = world.sessions(2)
+    world.revoke(world.revoker(reachable=True), revoked.id)
+    reader, _ = world.reader()
+    toll = Toll("ip:1", TWO_PER_MINUTE, bucket="api")
+
+    assert reader.profile_if_live(live.id, world.user.id, world.now(), toll) is not None
+    assert reader.is_live(revoked.id, world.now(), toll) is False
+    for session_id in (live.id, revoked.id):
+        with pytest.raises(RateLimitedError) as refused:
+            reader.is_live(session_id, world.now(), toll)
+        assert (refused.value.bucket, refused.value.retry_after) == ("api", 30)
+
+
+def test_a_toll_the_cache_could_not_answer_is_spent_on_the_limiter() -> None:
+    """Unreachable, or not trusted while the outbox is not empty: the limiter (with its
+    own per-process fallback behind Redis) spends it, never nobody."""
+    world = World()
+    (session,) = world.sessions(1)
+    reader, view = world.reader()
+    view.reachable = False
+    toll = Toll("ip:1", TWO_PER_MINUTE, bucket="api")
+
+    assert reader.is_live(session.id, world.now(), toll)
+    assert reader.profile_if_live(session.id, world.user.id, world.now(), toll) is not None
+    with pytest.raises(RateLimitedError):
+        reader.is_live(session.id, world.now(), toll)
+    assert world.buckets.probe("ip:1", TWO_PER_MINUTE) == Decision(False, retry_after=30)
+
+
+def test_a_read_without_a_toll_spends_nothing() -> None:
+    world = World()
+    (session,) = world.sessions(1)
+    reader, _ = world.reader()
+
+    for _ in range(5):
+        assert reader.is_live(session.id, world.now())
+
+    assert world.buckets.probe("ip:1", TWO_PER_MINUTE, cost=2).allowed
