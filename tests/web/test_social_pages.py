@@ -197,7 +197,7 @@ def test_a_provider_is_linked_listed_and_unlinked_from_the_security_page(
     assert url, page(answer)
     assert "Continue to Google" in text(answer)
     trip = provider_browser(social)
-    start = trip.open_link(unescape(url.group(1)))
+    start = trip.start_link(unescape(url.group(1)))
     back = trip.back_to_bastion(trip.at_provider(start.headers["Location"]))
     assert back.headers["Location"] == f"{CALLBACK}?linked=google"
     linked = browser.get(back.headers["Location"].removeprefix(PUBLIC_URL))
