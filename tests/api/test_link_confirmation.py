@@ -7,14 +7,13 @@ would."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
 
 from domain.social import Provider
-from tests.api.conftest import Bastion, BastionFactory
+from tests.api.conftest import Bastion
 from tests.api.test_social_sign_in import PUBLIC_URL, browser, links, start_link
 from tests.support.fake_providers import Person
 from tests.support.social import APP_CALLBACK, ProviderSet, post_form, query_of
@@ -23,19 +22,6 @@ CONFIRM_PATH = "/api/v1/auth/oauth/github/link/confirm"
 PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
-@pytest.fixture
-def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
-    fakes.reset()
-    return make_bastion(**fakes.settings())
 
 
 def link_url(bastion: Bastion, email: str = "ada.lovelace@example.com") -> str:

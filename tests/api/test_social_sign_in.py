@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -27,19 +26,6 @@ STATE_REFUSED = {"status": 400, "code": "invalid_state"}
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
-@pytest.fixture
-def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
-    fakes.reset()
-    return make_bastion(**fakes.settings())
-
-
 def browser(bastion: Bastion) -> Browser:
     """A fresh browser: no cookie from any other."""
     client = bastion.app.test_client(use_cookies=False)
