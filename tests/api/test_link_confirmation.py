@@ -98,7 +98,7 @@ def test_continuing_on_the_page_goes_to_the_provider_and_the_link_is_made(
 
 @pytest.mark.parametrize("forgery", ["no cookie", "a made-up value", "another page's value"])
 def test_a_post_not_from_this_browsers_page_is_refused_and_links_nothing(
-    social: Bastion, fakes: ProviderSet, forgery: str
+    social: Bastion, fakes: ProviderSet, forgery: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = link_url(social)
     visitor, elsewhere = browser(social), browser(social)
@@ -119,6 +119,10 @@ def test_a_post_not_from_this_browsers_page_is_refused_and_links_nothing(
     assert "Location" not in refused.headers
     assert provider_visits(fakes) == visits
     assert links(social) == []
+    refusal = [r for r in caplog.records if r.getMessage() == "link confirmation refused"]
+    assert [getattr(r, "provider", None) for r in refusal] == ["github"]
+    assert fields["link"] not in caplog.text
+    assert fields["confirmation"] not in caplog.text
     again = browser(social)  # the ticket was left alone: its owner can still use it
     assert again.start_link(url).status_code == 303
 
