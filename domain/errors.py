@@ -325,6 +325,19 @@ class InvalidStateError(DomainError):
     message = "This sign-in is unknown, expired or already used; start it again."
 
 
+class LinkNotConfirmedError(DomainError):
+    """A link's confirmation that did not come from the page Bastion showed in this
+    browser (its cookie missing, or the form's value not made for it): a cross-site form,
+    or a page from another browser. Nothing happens; the ticket is left as it was."""
+
+    kind = ErrorKind.FORBIDDEN
+    code = "csrf_failed"
+    message = (
+        "This link can only be confirmed from the page Bastion showed in this browser; "
+        "open the link again."
+    )
+
+
 class ProviderLinkExistsError(ConflictError):
     """The (provider, subject) identity is linked already, to some account."""
 

@@ -12,6 +12,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL_LENGTH = 254
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_DOT = "•"
 
 
 def _invalid(field: str, message: str) -> ValidationFailedError:
@@ -41,6 +42,12 @@ class EmailAddress:
     @property
     def local_part(self) -> str:
         return self.value.rsplit("@", 1)[0]
+
+    def masked(self) -> str:
+        """``ada@example.com`` → ``a•••@example.com``: enough for its owner to recognise,
+        too little for anyone else to learn it (three dots, whatever the length)."""
+        domain = self.value.rsplit("@", 1)[1]
+        return f"{self.local_part[0]}{_DOT * 3}@{domain}"
 
     def __str__(self) -> str:
         return self.value
@@ -79,6 +86,11 @@ class PhoneNumber:
         if not _E164.match(text):
             raise _invalid(field, "Use the international E.164 form, e.g. +14155550100.")
         return cls(text)
+
+    def masked(self) -> str:
+        """``+14155550123`` → ``+1••••••••23``: enough to recognise, too little to use."""
+        digits = self.value[1:]
+        return f"+{digits[0]}{_DOT * (len(digits) - 3)}{digits[-2:]}"
 
     def __str__(self) -> str:
         return self.value

@@ -6,7 +6,6 @@ from application.ports.persistence import UnitOfWork
 from application.results import MfaStatus
 from domain.factors import FactorKind, login_methods
 from domain.ids import UserId
-from domain.values import PhoneNumber
 
 
 class GetMfaStatus:
@@ -24,14 +23,8 @@ class GetMfaStatus:
             totp_enabled=totp is not None,
             totp_enabled_at=totp.created_at if totp else None,
             sms_enabled=sms is not None,
-            sms_phone=mask(sms.phone) if sms and sms.phone else None,
+            sms_phone=sms.phone.masked() if sms and sms.phone else None,
             sms_enabled_at=sms.created_at if sms else None,
             backup_codes_left=left if factors else 0,
             passkeys=passkeys,
         )
-
-
-def mask(phone: PhoneNumber) -> str:
-    """``+14155550123`` → ``+1•••••••23``: enough to recognise, too little to use."""
-    digits = phone.value[1:]
-    return f"+{digits[0]}{'•' * (len(digits) - 3)}{digits[-2:]}"

@@ -12,8 +12,9 @@
   app in place of tokens (no token ever travels in a URL), bound to the signed-in user,
   taken once by ``POST /auth/oauth/exchange``.
 - ``oauth_link:{digest}``, 60 seconds: the ticket in the ``authorization_url`` that
-  ``POST /me/providers/{p}/link`` answers; the browser brings it to Bastion's authorize
-  endpoint, which turns it into a link flow bound to that browser.
+  ``POST /me/providers/{p}/link`` answers. The browser brings it to Bastion's authorize
+  endpoint, whose page asking the person to confirm only reads it; the confirmation
+  takes it, once, and turns it into a link flow bound to that browser.
 
 The store sees digests only, as ``login_attempt:`` and ``passkey_auth:`` keys do.
 """
@@ -97,12 +98,12 @@ class ProviderFlows:
         """The flow ``state`` names, consumed, if it was started for ``provider`` by the
         browser holding ``binding``; ``InvalidStateError`` otherwise (the record is gone
         either way: a state is judged once)."""
-        if not _plausible(state):
+        if not plausible(state):
             raise InvalidStateError()
         record = self._store.take(self._state_key(provider, state))
         if record is None or record.get("provider") != provider.value:
             raise InvalidStateError()
-        presented = self._digester.digest(binding) if _plausible(binding) else ""
+        presented = self._digester.digest(binding) if plausible(binding) else ""
         if not self._digester.same(presented, record.get("binding", "")):
             raise InvalidStateError()
         return _pending(record)
@@ -116,7 +117,7 @@ class ProviderFlows:
     def take_code(self, code: str) -> tuple[UserId, Provider]:
         """The sign-in a one-time code stands for, consumed; ``InvalidCodeError`` for a
         wrong, used or expired code."""
-        record = self._store.take(self._key("oauth_code", code)) if _plausible(code) else None
+        record = self._store.take(self._key("oauth_code", code)) if plausible(code) else None
         if record is None:
             raise InvalidCodeError()
         try:
@@ -134,17 +135,17 @@ class ProviderFlows:
         self._store.put(self._key("oauth_link", value), record, LINK_TICKET_TTL)
         return value
 
+    def read_link_ticket(self, value: str, provider: Provider) -> LinkTicket:
+        """The link a ticket stands for, left in place (the page that asks the person to
+        confirm only reads it); ``InvalidStateError`` as :meth:`take_link_ticket`."""
+        record = self._store.get(self._key("oauth_link", value)) if plausible(value) else None
+        return _ticket(record, provider)
+
     def take_link_ticket(self, value: str, provider: Provider) -> LinkTicket:
         """The link a ticket stands for, consumed; ``InvalidStateError`` when it is
         unknown, used, expired or made for another provider."""
-        record = self._store.take(self._key("oauth_link", value)) if _plausible(value) else None
-        if record is None or record.get("provider") != provider.value:
-            raise InvalidStateError()
-        return LinkTicket(
-            user_id=UserId(UUID(record["user_id"])),
-            provider=provider,
-            redirect_uri=record["redirect_uri"],
-        )
+        record = self._store.take(self._key("oauth_link", value)) if plausible(value) else None
+        return _ticket(record, provider)
 
     def _state_key(self, provider: Provider, state: str) -> str:
         prefix = "oauth_state:apple" if provider is Provider.APPLE else "oauth_state"
@@ -154,8 +155,22 @@ class ProviderFlows:
         return f"{prefix}:{self._digester.digest(value)}"
 
 
-def _plausible(value: str) -> bool:
+def plausible(value: str) -> bool:
+    """Worth looking up: not empty, and not longer than anything made here."""
     return 0 < len(value) <= MAX_PRESENTED_LENGTH
+
+
+def _ticket(record: dict[str, str] | None, provider: Provider) -> LinkTicket:
+    if record is None or record.get("provider") != provider.value:
+        raise InvalidStateError()
+    try:
+        return LinkTicket(
+            user_id=UserId(UUID(record["user_id"])),
+            provider=provider,
+            redirect_uri=record["redirect_uri"],
+        )
+    except (KeyError, ValueError):
+        raise InvalidStateError() from None
 
 
 def _pending(record: dict[str, str]) -> PendingFlow:

@@ -4,8 +4,10 @@ A sensitive change, proved as the others are (``Presence``: the password or a cu
 code; an account with neither, by a sign-in less than 10 minutes old). The answer is an
 ``authorization_url`` on Bastion's own authorize endpoint carrying a one-time link ticket
 (60 s): a browser cannot follow a redirect that needs a bearer header, and going through
-Bastion first lets the flow be bound to that browser like a sign-in (OA-01). The identity
-is linked on the callback, to this user only (OA-09).
+Bastion first lets the flow be bound to that browser like a sign-in (OA-01). That URL asks
+the person to confirm first, on a page naming the account (``ReviewProviderLink``), so a
+ticket handed to someone else links nothing by itself. The identity is linked on the
+callback, to this user only (OA-09).
 """
 
 from __future__ import annotations

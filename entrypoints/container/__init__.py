@@ -157,6 +157,8 @@ class Container(containers.DeclarativeContainer):
     remove_passkey = use_cases.container.remove_passkey
     start_provider_sign_in = use_cases.container.start_provider_sign_in
     start_provider_link = use_cases.container.start_provider_link
+    review_provider_link = use_cases.container.review_provider_link
+    confirm_provider_link = use_cases.container.confirm_provider_link
     finish_provider_callback = use_cases.container.finish_provider_callback
     exchange_provider_code = use_cases.container.exchange_provider_code
     list_provider_links = use_cases.container.list_provider_links

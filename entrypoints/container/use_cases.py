@@ -63,14 +63,18 @@ from application.sessions.purge_expired_sessions import PurgeExpiredSessions
 from application.sessions.revoke_other_sessions import RevokeOtherSessions
 from application.sessions.revoke_session import RevokeSession
 from application.social.accounts import ProviderAccounts
+from application.social.confirm_link import ConfirmProviderLink
+from application.social.confirmations import LinkConfirmations
 from application.social.exchange_code import ExchangeProviderCode
 from application.social.finish_callback import FinishProviderCallback
 from application.social.linking import IdentityLinker
 from application.social.list_links import ListProviderLinks
 from application.social.reseal import ResealProviderTokens
+from application.social.review_link import ReviewProviderLink
 from application.social.signing_in import IdentitySignIn
 from application.social.start_link import StartProviderLink
 from application.social.start_sign_in import StartProviderSignIn
+from application.social.starting import FlowStarter
 from application.social.unlink import UnlinkProvider
 from application.tasks.create_task import CreateTask
 from application.tasks.edit_task import GetTask, UpdateTask
@@ -397,11 +401,31 @@ class UseCases(containers.DeclarativeContainer):
     )
 
     # --- social sign-in ---------------------------------------------------------------
+    flow_starter = providers.Factory(
+        FlowStarter, providers=core.identity_providers, flows=steps.provider_flows
+    )
+    link_confirmations = providers.Factory(
+        LinkConfirmations, secrets=core.secrets, digester=core.digester
+    )
     start_provider_sign_in = providers.Factory(
         StartProviderSignIn,
         providers=core.identity_providers,
-        flows=steps.provider_flows,
+        starter=flow_starter,
         allowlist=settings.provided.redirect_targets,
+    )
+    review_provider_link = providers.Factory(
+        ReviewProviderLink,
+        uow=storage.read_uow,
+        providers=core.identity_providers,
+        flows=steps.provider_flows,
+        confirmations=link_confirmations,
+    )
+    confirm_provider_link = providers.Factory(
+        ConfirmProviderLink,
+        providers=core.identity_providers,
+        flows=steps.provider_flows,
+        confirmations=link_confirmations,
+        starter=flow_starter,
     )
     start_provider_link = providers.Factory(
         StartProviderLink,

@@ -33,6 +33,9 @@ PRINCIPAL = "bastion.principal"
 ROUTE = "bastion.route"
 """The matched route's template, set where the route is known, for the request metrics."""
 """Keys in the WSGI environ: the request's id, and who the guard proved the caller is."""
+PAGE = "bastion.page"
+"""Set by a view under ``/api/`` that answers a page for a person (the confirmation of a
+provider link): the page gets the console's stylesheet and pictures, and still no script."""
 
 _OFFERED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # fullmatch: "$" would let "\n" end it
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -46,8 +49,20 @@ _CONSOLE_CSP = (
 )
 """The account console's pages: every script, style and picture from this origin (no
 inline script or style at all, so no nonce either); forms post only here."""
+_API_PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""A page under ``/api/``: the console's stylesheet and icon, no script at all, never in a
+frame (a confirmation must not be clickjacked). No ``form-action``: its one form answers
+with a redirect to the provider, which Chromium would hold ``form-action`` to."""
 _ALWAYS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
 _API = [*_ALWAYS, ("Content-Security-Policy", _API_CSP), ("Cache-Control", "no-store")]
+_API_PAGE = [
+    *_ALWAYS,
+    ("Content-Security-Policy", _API_PAGE_CSP),
+    ("Cache-Control", "no-store"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+]
 _DOCS = [
     *_ALWAYS,
     ("Content-Security-Policy", _DOCS_CSP),
@@ -109,7 +124,6 @@ class Envelope:
         request_id = offered if _OFFERED_ID.fullmatch(offered) else self._new_id()
         environ[REQUEST_ID] = request_id
         path: str = environ.get("PATH_INFO", "")
-        added = self._headers(environ, path, request_id)
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             own, vary = [], []
@@ -123,7 +137,7 @@ class Envelope:
                 vary = _with_origin(vary)
             if vary:
                 own.append(("Vary", ", ".join(vary)))
-            own.extend(added)
+            own.extend(self._headers(environ, path, request_id))
             _log(environ, path, status, started)
             return start_response(status, own, exc_info)
 
@@ -134,7 +148,7 @@ class Envelope:
         self, environ: WSGIEnvironment, path: str, request_id: str
     ) -> list[tuple[str, str]]:
         if path.startswith("/api/"):
-            added = [("X-Request-ID", request_id), *_API]
+            added = [("X-Request-ID", request_id), *(_API_PAGE if environ.get(PAGE) else _API)]
         elif path.startswith("/docs"):
             added = [("X-Request-ID", request_id), *_DOCS]
         elif path == "/account" or path.startswith("/account/"):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, Request, Response, current_app
 
 from application.common.throttle import Rule
+from domain.social import Provider
 from entrypoints.http.api import container, current_request, remote_address
 from entrypoints.http.envelope import ROUTE
 from entrypoints.http.guard import guard_of, prove
@@ -23,8 +24,13 @@ if TYPE_CHECKING:
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNMETERED = ("/healthz", "/readyz", "/metrics")
 _MULTIPART_ROUTES = {("PUT", "/api/v1/me/avatar"): "multipart/form-data"}
-_FORM_ROUTES = {("POST", "/api/v1/auth/oauth/apple/callback"): "application/x-www-form-urlencoded"}
-"""Apple posts its sign-in answer as a form (``response_mode=form_post``)."""
+_FORM = "application/x-www-form-urlencoded"
+_FORM_ROUTES = {
+    ("POST", "/api/v1/auth/oauth/apple/callback"): _FORM,
+    **{("POST", f"/api/v1/auth/oauth/{p.value}/link/confirm"): _FORM for p in Provider},
+}
+"""Apple posts its sign-in answer as a form (``response_mode=form_post``); the page that
+confirms a provider link posts its form."""
 
 
 def install(app: Flask) -> None:
@@ -59,7 +65,7 @@ def charge_api(environ: WSGIEnvironment, services: Container) -> None:
 
 def _json_only(current: Request, method: str, path: str) -> Response | None:
     """Bodies are JSON, except on the few routes that take a file upload, which take
-    ``multipart/form-data`` and nothing else, and Apple's sign-in answer, a form."""
+    ``multipart/form-data`` and nothing else, and the two that browsers post forms to."""
     has_body = bool(current.content_length) or current.headers.get("Transfer-Encoding")
     route = (method, path)
     expected = _MULTIPART_ROUTES.get(route) or _FORM_ROUTES.get(route, "application/json")

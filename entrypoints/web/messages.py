@@ -85,6 +85,11 @@ _PROVIDER_WORDS: Mapping[str, str] = {
     ),
 }
 _PROVIDER_FALLBACK = "That sign-in didn't finish. Please try again, or sign in another way."
+_LINK_WORDS: Mapping[str, str] = {
+    "access_denied": "Linking was cancelled, so nothing changed.",
+}
+"""Where a link's refusal reads otherwise than a sign-in's (cancelled on Bastion's page
+that asks to confirm, or at the provider)."""
 
 
 def describe(error: DomainError) -> str:
@@ -96,9 +101,11 @@ def describe(error: DomainError) -> str:
     return _WORDS.get(error.code, error.detail)
 
 
-def provider_refusal(code: str) -> str:
+def provider_refusal(code: str, *, linking: bool = False) -> str:
     """The sentence for an ``error`` a provider sign-in or link came back with; for a
     code we don't know, a general one (the URL's text never reaches the page)."""
+    if linking and code in _LINK_WORDS:
+        return _LINK_WORDS[code]
     return _PROVIDER_WORDS.get(code, _PROVIDER_FALLBACK)
 
 

@@ -101,8 +101,9 @@ def method_name(method: str) -> str:
 
 
 def same_origin_path(url: str) -> str:
-    """A picture's URL as a path of this site: the page's policy allows images from its
-    own origin only, and the public URL may name the same server differently."""
+    """A URL of this site (a picture's, the API's link page) as a path: the console's
+    policy admits its own origin only, and the public URL may name the same server
+    differently."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

@@ -1,4 +1,5 @@
-"""The Flask app on in-memory adapters, with a recording notifier and a manual clock."""
+"""The Flask app on in-memory adapters, with a recording notifier and a manual clock; and
+the fake providers, for the modules that sign in or link through them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.support.clock import ManualClock
 from tests.support.exports import ManualExportQueue
 from tests.support.notifier import RecordingNotifier, RecordingSmsSender
 from tests.support.settings import test_settings
+from tests.support.social import ProviderSet
 from tests.support.tasks import InlineTasks
 
 PASSWORD = "correct horse battery staple"
@@ -116,3 +118,18 @@ def make_bastion(tmp_path: Path) -> Iterator[BastionFactory]:
 @pytest.fixture
 def bastion(make_bastion: BastionFactory) -> Bastion:
     return make_bastion()
+
+
+@pytest.fixture(scope="module")
+def fakes() -> Iterator[ProviderSet]:
+    """Google, GitHub and Apple on loopback, for one module's provider flows."""
+    found = ProviderSet.start()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
+    """Bastion with all three providers pointed at the fakes."""
+    fakes.reset()
+    return make_bastion(**fakes.settings())

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -27,19 +26,6 @@ STATE_REFUSED = {"status": 400, "code": "invalid_state"}
 
 
 # --- fixtures and helpers ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
-@pytest.fixture
-def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
-    fakes.reset()
-    return make_bastion(**fakes.settings())
-
-
 def browser(bastion: Bastion) -> Browser:
     """A fresh browser: no cookie from any other."""
     client = bastion.app.test_client(use_cookies=False)
@@ -594,8 +580,8 @@ def start_link(bastion: Bastion, token: str, provider: str, **proof: str) -> Any
 
 def finish_link(bastion: Bastion, authorization_url: str) -> str:
     visitor = browser(bastion)
-    start = visitor.open_link(authorization_url)
-    assert start.status_code == 302, start.json
+    start = visitor.start_link(authorization_url)
+    assert start.status_code == 303, start.json
     back = visitor.back_to_bastion(visitor.at_provider(start.headers["Location"]))
     assert back.status_code == 302, back.json
     location: str = back.headers["Location"]
@@ -655,7 +641,7 @@ def test_linking_needs_proof_and_a_link_ticket_works_once(social: Bastion) -> No
     )
     url = start_link(social, tokens["access_token"], "google").json["authorization_url"]
     visitor = browser(social)
-    assert visitor.open_link(url).status_code == 302
+    assert visitor.start_link(url).status_code == 303
 
     assert (wrong.status_code, wrong.json["code"]) == (401, "invalid_credentials")
     assert (missing.status_code, missing.json["code"]) == (422, "proof_required")

@@ -18,6 +18,7 @@ from adapters.security.secrets import SystemSecretGenerator
 from application.ports.ephemeral import ChallengeStore
 from application.social.flows import (
     CODE_TTL,
+    LINK_TICKET_TTL,
     STATE_TTL,
     LinkTicket,
     PendingFlow,
@@ -148,3 +149,21 @@ def test_a_link_ticket_is_taken_once_and_only_for_its_provider(backend: Backend)
         records.take_link_ticket(value, Provider.GITHUB)
     with pytest.raises(InvalidStateError):
         records.take_link_ticket(other, Provider.GOOGLE)
+
+
+def test_a_link_ticket_is_read_without_being_taken_until_it_expires(backend: Backend) -> None:
+    records = flows(backend.challenges())
+    ticket = LinkTicket(user_id=ADA, provider=Provider.GOOGLE, redirect_uri="https://a.example/")
+    value = records.issue_link_ticket(ticket)
+    late = records.issue_link_ticket(ticket)
+
+    assert records.read_link_ticket(value, Provider.GOOGLE) == ticket
+    assert records.read_link_ticket(value, Provider.GOOGLE) == ticket
+    with pytest.raises(InvalidStateError):
+        records.read_link_ticket(value, Provider.GITHUB)
+    assert records.take_link_ticket(value, Provider.GOOGLE) == ticket
+    with pytest.raises(InvalidStateError):
+        records.read_link_ticket(value, Provider.GOOGLE)
+    backend.advance(LINK_TICKET_TTL + 1)
+    with pytest.raises(InvalidStateError):
+        records.read_link_ticket(late, Provider.GOOGLE)

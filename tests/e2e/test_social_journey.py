@@ -1,10 +1,11 @@
 """Sign-in with Google, GitHub and Apple against real processes (gunicorn with two
 workers, the RQ worker, PostgreSQL, Redis) and the fake providers on loopback: one journey
-per provider, the browser's side played by hand (each 302 followed, Apple's form posted,
-the binding cookie kept)."""
+per provider, the browser's side played by hand (each 302 followed, Apple's form posted, a
+link's confirmation page continued, the cookies kept)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.test_identity_journey import PASSWORD, _signed_in
 from tests.support.fake_providers import Person
-from tests.support.social import APP_CALLBACK, Browser, ProviderSet, query_of
+from tests.support.social import APP_CALLBACK, Browser, ProviderSet, post_form, query_of
 
 PUBLIC_URL = "https://bastion.example"
 
@@ -157,7 +158,13 @@ def test_github_links_to_a_password_account_signs_in_and_unlinks(
     )
     assert started.status_code == 200, started.text
     visitor = browser(social_stack)
-    start = visitor.open_link(started.json()["authorization_url"])
+    page = visitor.open_link(started.json()["authorization_url"])
+    assert "s•••@example.com" in page.text
+    action, fields = post_form(page.text)
+    forged = browser(social_stack).visit("POST", action, form=fields)  # no page, no cookie
+    assert (forged.status_code, json.loads(forged.text)["code"]) == (403, "csrf_failed")
+    start = visitor.confirm(page)
+    assert start.status_code == 303
     back = visitor.back_to_bastion(visitor.at_provider(start.headers["Location"]))
     assert back.headers["Location"] == f"{APP_CALLBACK}?linked=github"
     assert mail_sink.wait_for(address, r"(Your GitHub account was linked)")

@@ -375,7 +375,7 @@ class FakeOidc(FakeProvider):
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": kid})
         if self.tamper == "bad_signature":
             head, body, signature = token.split(".")
-            flipped = "A" if signature[-1] != "A" else "B"
+            flipped = "A" if signature[-2] != "A" else "B"  # the one it replaces
             return f"{head}.{body}.{signature[:-2]}{flipped}{signature[-1]}"
         return token
 

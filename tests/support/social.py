@@ -1,5 +1,6 @@
 """Driving a provider flow as a browser would: every 302 followed by hand, the binding
-cookie kept per browser, Apple's auto-posting form posted. ``Bastion`` is anything that
+cookie kept per browser, Apple's auto-posting form posted, a link's confirmation page
+continued. ``Bastion`` is anything that
 answers ``open(method, path, headers, query_string, data)`` like Flask's test client or
 a real server; ``ProviderSet`` starts the three fakes and names the settings that point
 Bastion at them. An answer's ``headers`` must have ``getlist`` (Werkzeug's do; for
@@ -37,6 +38,9 @@ class Answer(Protocol):
 
     @property
     def headers(self) -> Any: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 Send = Callable[..., Answer]
@@ -101,7 +105,18 @@ class Browser:
         return self.visit("GET", f"/api/v1/auth/oauth/{provider}/authorize", query=params)
 
     def open_link(self, authorization_url: str) -> Answer:
+        """The page a link's ``authorization_url`` answers: it asks the person to confirm."""
         return self.visit("GET", *self._local(authorization_url))
+
+    def confirm(self, page: Answer) -> Answer:
+        """Press "Continue to …" on a link's confirmation page: post its form."""
+        assert page.status_code == 200, page.text
+        action, fields = post_form(page.text)
+        return self.visit("POST", action, form=fields)
+
+    def start_link(self, authorization_url: str) -> Answer:
+        """Open a link's URL and continue on its page: the 303 to the provider."""
+        return self.confirm(self.open_link(authorization_url))
 
     def visit(
         self,
@@ -156,7 +171,8 @@ class Browser:
 
 
 def post_form(page: str) -> tuple[str, dict[str, str]]:
-    """The action and hidden fields of Apple's auto-posting form."""
+    """The action and hidden fields of a page's first form (Apple's auto-posting one, or
+    a link's confirmation)."""
     action = re.search(r'<form method="post" action="([^"]+)"', page)
     assert action, page
     fields = {

@@ -12,14 +12,21 @@ import requests
 from cryptography.fernet import Fernet
 
 from adapters.security.secret_box import FernetSecretBox
-from application.results import MfaChallenge, TokenPair
+from application.results import MfaChallenge, ProviderRedirect, TokenPair
 from application.social import reseal
+from application.social.confirm_link import ConfirmProviderLinkCommand
 from application.social.exchange_code import ExchangeProviderCodeCommand
 from application.social.finish_callback import FinishProviderCallbackCommand
+from application.social.review_link import LinkReview, ReviewProviderLinkCommand
 from application.social.start_link import StartProviderLinkCommand
 from application.social.start_sign_in import StartProviderSignInCommand
 from application.social.unlink import UnlinkProviderCommand
-from domain.errors import LastLoginMethodError, ProviderAlreadyLinkedError
+from domain.errors import (
+    InvalidStateError,
+    LastLoginMethodError,
+    LinkNotConfirmedError,
+    ProviderAlreadyLinkedError,
+)
 from domain.events import EventType
 from domain.ids import SessionId, UserId
 from domain.social import ProviderLink
@@ -46,12 +53,26 @@ def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
+def start(bastion: Bastion, provider: str, link_ticket: str | None = None) -> ProviderRedirect:
+    """A sign-in's start, or a link's: the page read and its confirmation sent back."""
+    if link_ticket is None:
+        command = StartProviderSignInCommand(provider, APP_CALLBACK)
+        return bastion.container.start_provider_sign_in()(command)
+    page = review(bastion, provider, link_ticket)
+    return bastion.container.confirm_provider_link()(
+        ConfirmProviderLinkCommand(provider, link_ticket, page.proof, page.nonce)
+    )
+
+
+def review(bastion: Bastion, provider: str, link_ticket: str) -> LinkReview:
+    return bastion.container.review_provider_link()(
+        ReviewProviderLinkCommand(provider, link_ticket)
+    )
+
+
 def round_trip(bastion: Bastion, provider: str, link_ticket: str | None = None) -> dict[str, str]:
     """Start, let the provider answer, finish; the parameters put on ``redirect_uri``."""
-    command = StartProviderSignInCommand(
-        provider, None if link_ticket else APP_CALLBACK, link_ticket
-    )
-    started = bastion.container.start_provider_sign_in()(command)
+    started = start(bastion, provider, link_ticket)
     assert started.binding is not None
     answer = requests.get(started.url, allow_redirects=False, timeout=10)
     if answer.status_code == 302:
@@ -138,6 +159,68 @@ def test_linking_joins_the_identity_to_the_account_and_never_moves_it(bastion: B
     assert signed.user.id == ada.id
     with pytest.raises(ProviderAlreadyLinkedError):
         link_ticket(bastion, ada.id, session.session_id, "github")
+
+
+def test_a_link_ticket_is_read_by_its_page_and_taken_by_its_confirmation_only(
+    bastion: Bastion,
+) -> None:
+    ada = bastion.a_user("ada.lovelace@example.com")
+    ticket = link_ticket(bastion, ada.id, bastion.signed_in(ada).session_id, "github")
+
+    first = review(bastion, "github", ticket)
+    again = review(bastion, "github", ticket)  # viewing twice takes nothing
+    started = bastion.container.confirm_provider_link()(
+        ConfirmProviderLinkCommand("github", ticket, again.proof, again.nonce)
+    )
+
+    assert (first.account, first.cancel_url) == (
+        "a•••@example.com",
+        f"{APP_CALLBACK}?error=access_denied",
+    )
+    assert first.nonce != again.nonce
+    assert first.proof != again.proof
+    assert started.binding is not None
+    with pytest.raises(InvalidStateError):  # taken: a second confirmation, or a new page
+        review(bastion, "github", ticket)
+    with pytest.raises(InvalidStateError):
+        bastion.container.confirm_provider_link()(
+            ConfirmProviderLinkCommand("github", ticket, again.proof, again.nonce)
+        )
+
+
+@pytest.mark.parametrize("forgery", ["no cookie", "another page's nonce", "a made-up proof"])
+def test_a_confirmation_not_from_this_browsers_page_leaves_the_ticket_alone(
+    bastion: Bastion, forgery: str
+) -> None:
+    ada = bastion.a_user()
+    ticket = link_ticket(bastion, ada.id, bastion.signed_in(ada).session_id, "google")
+    page, other = review(bastion, "google", ticket), review(bastion, "google", ticket)
+    proof, nonce = {
+        "no cookie": (page.proof, ""),
+        "another page's nonce": (page.proof, other.nonce),
+        "a made-up proof": ("0" * 64, page.nonce),
+    }[forgery]
+
+    with pytest.raises(LinkNotConfirmedError):
+        bastion.container.confirm_provider_link()(
+            ConfirmProviderLinkCommand("google", ticket, proof, nonce)
+        )
+
+    assert round_trip(bastion, "google", ticket) == {"linked": "google"}  # still unused
+
+
+def test_a_link_ticket_expires_after_60_seconds_however_long_its_page_was_open(
+    bastion: Bastion,
+) -> None:
+    ada = bastion.a_user()
+    ticket = link_ticket(bastion, ada.id, bastion.signed_in(ada).session_id, "google")
+    page = review(bastion, "google", ticket)
+    bastion.clock.advance(61)
+
+    with pytest.raises(InvalidStateError):
+        bastion.container.confirm_provider_link()(
+            ConfirmProviderLinkCommand("google", ticket, page.proof, page.nonce)
+        )
 
 
 def test_the_last_way_in_cannot_be_unlinked(bastion: Bastion) -> None:

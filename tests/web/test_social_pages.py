@@ -1,7 +1,8 @@
 """Social sign-in on the console, against the fake Google, GitHub and Apple on loopback:
 the "Continue with …" buttons of the configured providers, and the page the flow comes
 back to (``/account/oauth/callback``): a code signs the browser in as a password would,
-an error is a sentence on the sign-in page, a link goes to the security page."""
+an error is a sentence on the sign-in page, a link goes to the security page; linking
+goes through the API's page that asks to confirm."""
 
 from __future__ import annotations
 
@@ -192,12 +193,16 @@ def test_a_provider_is_linked_listed_and_unlinked_from_the_security_page(
 
     answer = link(browser, "google", password=PASSWORD)
 
-    assert answer.status_code == 200
-    url = re.search(r'href="([^"]*/api/v1/auth/oauth/google/authorize\?link=[^"]+)"', page(answer))
-    assert url, page(answer)
-    assert "Continue to Google" in text(answer)
+    assert answer.status_code == 303  # a same-origin redirect: form-action 'self' allows it
+    location = answer.headers["Location"]
+    assert location.startswith("/api/v1/auth/oauth/google/authorize?link=")
     trip = provider_browser(social)
-    start = trip.open_link(unescape(url.group(1)))
+    confirmation = trip.open_link(PUBLIC_URL + location)
+    assert "Link your Google account? Your Google account will be linked to the Bastion" in (
+        text(confirmation)
+    )
+    assert "a•••@example.com" in text(confirmation)
+    start = trip.confirm(confirmation)
     back = trip.back_to_bastion(trip.at_provider(start.headers["Location"]))
     assert back.headers["Location"] == f"{CALLBACK}?linked=google"
     linked = browser.get(back.headers["Location"].removeprefix(PUBLIC_URL))
@@ -212,6 +217,22 @@ def test_a_provider_is_linked_listed_and_unlinked_from_the_security_page(
     assert "Link your Google account" in after
 
 
+def test_cancelling_on_the_confirmation_page_is_a_sentence_on_the_security_page(
+    social: Bastion,
+) -> None:
+    browser = Browser(social)
+    browser.signed_up_and_in("ada@example.com")
+    location = link(browser, "github", password=PASSWORD).headers["Location"]
+    page = provider_browser(social).open_link(PUBLIC_URL + location)
+    cancel = re.search(r'<a class="[^"]*" href="([^"]+)"[^>]*>Cancel</a>', page.text)
+    assert cancel, page.text
+
+    answer = browser.get(unescape(cancel.group(1)).removeprefix(PUBLIC_URL))
+
+    assert "Linking was cancelled, so nothing changed." in text(answer)
+    assert "Link your GitHub account" in text(answer)
+
+
 def test_linking_wants_the_password_and_the_forms_token(social: Bastion) -> None:
     browser = Browser(social)
     browser.signed_up_and_in("ada@example.com")
@@ -223,8 +244,10 @@ def test_linking_wants_the_password_and_the_forms_token(social: Bastion) -> None
     unlink_forged = browser.post("/account/security/providers/google/unlink", csrf="")
 
     assert wrong.status_code in {401, 422}
+    assert "Location" not in wrong.headers
     assert "authorize?link=" not in page(wrong)
     assert forged.status_code == unlink_forged.status_code == 403
+    assert "Location" not in forged.headers
     assert "authorize?link=" not in page(forged)
 
 

@@ -3,10 +3,14 @@
 The browser goes ``authorize`` → the provider → ``callback`` → the client app's
 ``redirect_uri`` with a one-time ``code``, which the app trades at ``exchange``. The
 authorize answer sets an HttpOnly cookie holding the flow's browser binding, scoped to
-that provider's callback path (``SameSite=Lax``; for Apple, whose answer is a cross-site
-form post, ``SameSite=None; Secure``); the callback requires it and clears it. Both
-redirects are 302s carrying ``Referrer-Policy: no-referrer`` and ``Cache-Control:
-no-store`` (every ``/api/`` answer does), and no token ever appears in a URL.
+that provider's callback path (:mod:`entrypoints.http.flow_cookies`); the callback
+requires it and clears it. Both redirects are 302s carrying ``Referrer-Policy:
+no-referrer`` and ``Cache-Control: no-store`` (every ``/api/`` answer does), and no token
+ever appears in a URL.
+
+A link goes ``authorize?link=`` → a page naming the account, whose form posts to
+``link/confirm`` → the provider (a 303, as after any form) → ``callback``. The page is
+the one HTML answer of the API (:mod:`entrypoints.http.link_page`).
 """
 
 from __future__ import annotations
@@ -20,19 +24,24 @@ from werkzeug.wrappers import Response
 
 from application.common.throttle import Rule
 from application.results import MfaChallenge, ProviderRedirect, TokenPair
+from application.social.confirm_link import ConfirmProviderLinkCommand
 from application.social.exchange_code import ExchangeProviderCodeCommand
 from application.social.finish_callback import FinishProviderCallbackCommand
+from application.social.review_link import ReviewProviderLinkCommand
 from application.social.start_sign_in import StartProviderSignInCommand
 from domain.social import Provider
+from entrypoints.http import flow_cookies
 from entrypoints.http.api import ApiBlueprint, client, container
 from entrypoints.http.docs import problems
 from entrypoints.http.limits import limited
+from entrypoints.http.link_page import PAGE_DOC, confirmation_page
 from entrypoints.http.schemas.mfa import LoginResponse
 from entrypoints.http.schemas.social import (
     AuthorizeQuery,
     CallbackForm,
     CallbackQuery,
     ExchangeRequest,
+    LinkConfirmForm,
 )
 
 blp = ApiBlueprint(
@@ -41,9 +50,12 @@ blp = ApiBlueprint(
     url_prefix="/api/v1/auth/oauth",
     description="Sign-in with Google, GitHub or Apple",
 )
-FLOW_LIFETIME = 600
 _REDIRECT_DOC = {
     "description": "To the provider (authorize) or back to `redirect_uri` (callback)",
+    "headers": {"Location": {"schema": {"type": "string"}}},
+}
+_CONFIRMED_DOC = {
+    "description": "To the provider",
     "headers": {"Location": {"schema": {"type": "string"}}},
 }
 
@@ -51,23 +63,57 @@ _REDIRECT_DOC = {
 @blp.route("/<string:provider>/authorize", methods=["GET"])
 @limited(Rule.LOGIN)
 @blp.arguments(AuthorizeQuery, location="query")
-@blp.doc(responses={302: _REDIRECT_DOC})
+@blp.doc(responses={200: PAGE_DOC, 302: _REDIRECT_DOC})
 @problems(blp, 400, 404, 422)
 def authorize(query: dict[str, Any], provider: str) -> Response:
     """Open this in the browser to sign in (`redirect_uri`) or to link (`link`, from
     `POST /me/providers/{provider}/link`).
 
-    302 to the provider with `state`, PKCE S256 (Google, GitHub) and a `nonce` (Google,
-    Apple); the flow lives 10 minutes. 404 for a provider this deployment has not
-    configured; 422 `invalid_redirect_uri` for a `redirect_uri` outside the allow-list
-    (no redirect at all); 400 `invalid_state` for an unknown or used link ticket. A
-    provider that cannot be reached sends the browser back with
-    `error=provider_unavailable`."""
-    command = StartProviderSignInCommand(provider, query.get("redirect_uri"), query.get("link"))
-    outcome = container().start_provider_sign_in()(command)
-    response = redirect(outcome.url, 302)
-    if outcome.binding is not None:
-        _bind(response, outcome)
+    To sign in: 302 to the provider with `state`, PKCE S256 (Google, GitHub) and a
+    `nonce` (Google, Apple); the flow lives 10 minutes. 422 `invalid_redirect_uri` for a
+    `redirect_uri` outside the allow-list (no redirect at all).
+
+    To link: 200, an HTML page naming the provider and the account the identity would
+    join (its email masked), with "Continue to …", a form posting to `POST
+    /auth/oauth/{provider}/link/confirm`, and "Cancel", back to the link's `redirect_uri`
+    with `error=access_denied`. The page sets a `SameSite=Strict` cookie only its own form
+    can match, so a link ticket handed to someone else links nothing by itself. Viewing
+    the page does not use the ticket. 400 `invalid_state` for an unknown, used or expired
+    ticket.
+
+    404 for a provider this deployment has not configured. A provider that cannot be
+    reached sends the browser back with `error=provider_unavailable`."""
+    if "link" in query:
+        command = ReviewProviderLinkCommand(provider, query["link"])
+        return confirmation_page(container().review_provider_link()(command))
+    sign_in = StartProviderSignInCommand(provider, query.get("redirect_uri", ""))
+    return _to_provider(container().start_provider_sign_in()(sign_in), 302)
+
+
+@blp.route("/<string:provider>/link/confirm", methods=["POST"])
+@limited(Rule.LOGIN)
+@blp.arguments(LinkConfirmForm, location="form")
+@blp.doc(responses={303: _CONFIRMED_DOC})
+@problems(blp, 400, 403, 404, 415, 422)
+def confirm_link(form: dict[str, Any], provider: str) -> Response:
+    """Where the page of `authorize?link=` posts when the person continues (a form,
+    `application/x-www-form-urlencoded`, not JSON; not for apps to call).
+
+    303 to the provider, as a sign-in's authorize does; the link is made on the callback.
+    403 `csrf_failed` when the post does not come from that page in this browser (its
+    cookie missing, or `confirmation` not made for it): a form on another site cannot
+    confirm, and nothing changes. 400 `invalid_state` for a ticket that is unknown,
+    expired (60 s from `POST /me/providers/{provider}/link`) or used: a ticket is
+    confirmed once."""
+    command = ConfirmProviderLinkCommand(
+        provider=provider,
+        ticket=form["link"],
+        proof=form["confirmation"],
+        nonce=request.cookies.get(flow_cookies.confirmation_name(provider), ""),
+    )
+    outcome = container().confirm_provider_link()(command)
+    response = _to_provider(outcome, 303)
+    flow_cookies.drop_confirmation(response, outcome.provider)
     return response
 
 
@@ -123,7 +169,7 @@ def _finish(provider: str, answer: dict[str, Any], apple_user: str | None = None
     command = FinishProviderCallbackCommand(
         provider=provider,
         state=answer["state"],
-        binding=request.cookies.get(cookie_name(provider), ""),
+        binding=request.cookies.get(flow_cookies.binding_name(provider), ""),
         code=answer.get("code"),
         error=answer.get("error"),
         apple_user=apple_user,
@@ -131,41 +177,14 @@ def _finish(provider: str, answer: dict[str, Any], apple_user: str | None = None
     )
     outcome = container().finish_provider_callback()(command)
     response = redirect(outcome.url, 302)
-    _unbind(response, outcome.provider)
+    flow_cookies.unbind(response, outcome.provider)
     return response
 
 
-def cookie_name(provider: str) -> str:
-    return f"bastion_oauth_{provider}"
-
-
-def _bind(response: Response, outcome: ProviderRedirect) -> None:
-    """The binding cookie: HttpOnly, only for that provider's callback, 10 minutes."""
-    _cookie(response, outcome.provider, outcome.binding or "", FLOW_LIFETIME)
-
-
-def _unbind(response: Response, provider: Provider) -> None:
-    """The cookie's flow is over: the same cookie, expired."""
-    _cookie(response, provider, "", 0)
-
-
-def _cookie(response: Response, provider: Provider, value: str, max_age: int) -> None:
-    """Apple answers with a cross-site form post, which carries only a ``SameSite=None``
-    cookie (and browsers take those only with ``Secure``); the others come back by a
-    top-level GET, for which ``Lax`` suffices."""
-    apple = provider is Provider.APPLE
-    public_url = container().settings().public_url
-    response.set_cookie(
-        cookie_name(provider.value),
-        value,
-        max_age=max_age,
-        expires=0 if max_age == 0 else None,
-        path=_callback_path(provider.value),
-        secure=apple or public_url.startswith("https://"),
-        httponly=True,
-        samesite="None" if apple else "Lax",
-    )
-
-
-def _callback_path(provider: str) -> str:
-    return f"{blp.url_prefix}/{provider}/callback"
+def _to_provider(outcome: ProviderRedirect, status: int) -> Response:
+    """On to the provider with the new flow's binding cookie; or, when the provider
+    could not be reached, back to the app without one."""
+    response = redirect(outcome.url, status)
+    if outcome.binding is not None:
+        flow_cookies.bind(response, outcome.provider, outcome.binding)
+    return response

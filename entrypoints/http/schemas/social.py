@@ -35,6 +35,21 @@ class AuthorizeQuery(Schema):
             raise ValidationError("Send redirect_uri or link, not both.", "link")
 
 
+class LinkConfirmForm(Schema):
+    """The form of the page ``authorize?link=`` answers, posted when the person continues."""
+
+    link = fields.String(
+        required=True,
+        validate=_OPAQUE,
+        metadata={"description": "the link ticket the page was opened with"},
+    )
+    confirmation = fields.String(
+        required=True,
+        validate=_OPAQUE,
+        metadata={"description": "the value the page made for this browser's cookie"},
+    )
+
+
 class CallbackQuery(Schema):
     """What a provider appends to the callback. Providers add members of their own
     (``scope``, ``authuser``, ``prompt``, ``hd``...), so unknown members are ignored here,

@@ -1,15 +1,17 @@
 """Linked accounts on the security page: link one (the password or a code, as ``POST
 /me/providers/{provider}/link``), unlink one (as ``DELETE /me/providers/{provider}``).
 
-Linking answers a page with a "Continue to …" link to the ``authorization_url`` rather
-than a redirect: the console's CSP has ``form-action 'self'``, which Chromium applies to
-the redirects after a form post, so the API's own 302 on to the provider would be
-blocked; following a link is a navigation, which ``form-action`` does not govern.
+Linking answers a 303 to the ``authorization_url``: the API's page that names the
+account and asks the person to confirm, on this same origin, so the console's
+``form-action 'self'`` (which Chromium applies to the redirects after a form post) lets
+it through. That page's own form goes on to the provider; it has no ``form-action``. So
+the person confirms once, on the page that names the account, which is what stops a link
+ticket handed to someone else (account-linking CSRF).
 """
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, redirect
 from flask.typing import ResponseReturnValue
 
 from application.common.throttle import Rule
@@ -20,8 +22,9 @@ from entrypoints.http.schemas.social import LinkRequest
 from entrypoints.web import providers
 from entrypoints.web.blueprint import console
 from entrypoints.web.forms import Form
-from entrypoints.web.pages import charge, done, render, signed_in, who
+from entrypoints.web.pages import charge, done, signed_in, who
 from entrypoints.web.views.security import security_page
+from entrypoints.web.wording import same_origin_path
 
 
 @console.route("/security/providers/<string:provider>/link", methods=["POST"])
@@ -39,7 +42,7 @@ def link_provider(provider: str) -> ResponseReturnValue:
             **form.load(given={"redirect_uri": back}),
         )
         url = container().start_provider_link()(command)
-        return render("continue_link.html", provider=providers.find(provider), url=url)
+        return redirect(same_origin_path(url), 303)
     return security_page(form)
 
 

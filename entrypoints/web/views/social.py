@@ -64,7 +64,7 @@ def provider_callback() -> ResponseReturnValue:
         error = args.get("error", "")
         if session.visitor() is not None:  # a link that came back refused
             linking = Form("provider_link")
-            linking.answered(error, provider_refusal(error))
+            linking.answered(error, provider_refusal(error, linking=True))
             return security_page(linking)
         form.answered(error, provider_refusal(error))
     return render("sign_in.html", failed=form, next=target)

@@ -37,6 +37,22 @@ def test_phone_numbers_are_normalised_to_e164() -> None:
         PhoneNumber.parse("0415 555 0100")
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("ada@example.com", "a•••@example.com"),
+        ("a@example.com", "a•••@example.com"),
+        ("grace.hopper+work@mail.example.org", "g•••@mail.example.org"),
+    ],
+)
+def test_a_masked_email_keeps_the_first_letter_and_the_domain_only(raw: str, shown: str) -> None:
+    assert EmailAddress.parse(raw).masked() == shown
+
+
+def test_a_masked_phone_keeps_the_country_digit_and_the_last_two() -> None:
+    assert PhoneNumber.parse("+14155550123").masked() == "+1••••••••23"
+
+
 def test_every_event_type_has_an_allow_list() -> None:
     for event_type in EventType:
         EventDraft(type=event_type, user_id=None, at=NOW)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from entrypoints.http.envelope import Envelope, RequestIds
+from entrypoints.http.envelope import PAGE, Envelope, RequestIds
 
 
 def _app(headers: list[tuple[str, str]]) -> Any:
@@ -54,6 +54,26 @@ def test_a_views_vary_is_kept_and_its_own_security_headers_are_replaced() -> Non
         assert headers["Referrer-Policy"] == ["no-referrer"]
     assert api["Cache-Control"] == ["no-store"]
     assert media["Cache-Control"] == ["max-age=60"]  # outside /api/ the view decides
+
+
+def test_a_page_under_the_api_may_have_the_stylesheet_and_still_no_script_nor_frame() -> None:
+    def page(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ[PAGE] = True
+        start_response("200 OK", [("Content-Security-Policy", "script-src *")])
+        return [b"{}"]
+
+    marked = _call(Envelope(page, lambda: "id", ()), "/api/v1/auth/oauth/github/authorize")
+    plain = _call(Envelope(_app([]), lambda: "id", ()), "/api/v1/auth/oauth/github/authorize")
+
+    assert marked["Content-Security-Policy"] == [
+        "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    ]
+    assert marked["Cache-Control"] == ["no-store"]
+    assert marked["Cross-Origin-Opener-Policy"] == ["same-origin"]
+    assert plain["Content-Security-Policy"] == [
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ]
 
 
 def test_answers_vary_by_origin_only_where_some_origin_is_allowed() -> None:
