@@ -120,14 +120,6 @@ def bastion(make_bastion: BastionFactory) -> Bastion:
     return make_bastion()
 
 
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    """Google, GitHub and Apple on loopback, for one module's provider flows."""
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
 @pytest.fixture
 def social(make_bastion: BastionFactory, fakes: ProviderSet) -> Bastion:
     """Bastion with all three providers pointed at the fakes."""

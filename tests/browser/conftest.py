@@ -150,14 +150,6 @@ def console(
 
 
 @pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    """Google, GitHub and Apple on loopback (``tests/support/fake_providers.py``)."""
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
-@pytest.fixture(scope="module")
 def social_console(
     postgres_url: str,
     redis_url: str,

@@ -42,13 +42,6 @@ class Reply:
 
 
 @pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
-
-
-@pytest.fixture(scope="module")
 def social_stack(
     stack: Stack,
     postgres_url: str,

@@ -4,7 +4,6 @@ re-sealing the stored access tokens after a key rotation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,13 +33,6 @@ from tests.support.fake_providers import Person
 from tests.support.settings import TEST_SECRETS
 from tests.support.social import APP_CALLBACK, ProviderSet, post_form
 from tests.use_cases.conftest import LAPTOP, PASSWORD, Bastion, BastionFactory
-
-
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
 
 
 @pytest.fixture

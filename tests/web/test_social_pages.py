@@ -7,7 +7,6 @@ goes through the API's page that asks to confirm."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
 from typing import Any
 
@@ -21,13 +20,6 @@ from tests.web.conftest import PASSWORD, Browser, text
 PUBLIC_URL = "https://bastion.example"
 CALLBACK = f"{PUBLIC_URL}/account/oauth/callback"
 _APPLE = ("oauth_apple_client_id", "oauth_apple_team_id", "oauth_apple_key_id")
-
-
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[ProviderSet]:
-    found = ProviderSet.start()
-    yield found
-    found.close()
 
 
 @pytest.fixture
