@@ -1,8 +1,10 @@
 """A refusal as a page a person can act on: the status the API would answer, a title, one
 sentence (:mod:`entrypoints.web.messages`) and, for a limit or an outage, ``Retry-After``.
 
-The console answers every refusal so (``console/problem.html``). Nothing of the request
-reaches the page.
+The console answers every refusal so (``console/problem.html``); the API's page that asks
+to confirm a provider link answers its own refusals and its form's the same way, with a
+template that needs no console context and loads no script
+(:mod:`entrypoints.http.link_page`). Nothing of the request reaches the page.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ class Refusal:
     retry_after: int | None = None
 
 
-def refusal(error: Exception) -> Refusal:
+def refusal(error: Exception, *, confirming_link: bool = False) -> Refusal:
     """What the page says about ``error``; an unexpected one is a 500 that says nothing
     of the failure."""
     if isinstance(error, DomainError):
-        return _refused(error)
+        return _refused(error, confirming_link)
     if isinstance(error, HTTPException):
         status = error.code or 500
         title, sentence = _BY_STATUS.get(status, ("That didn't work", _RETRY))
@@ -48,10 +50,13 @@ def page(template: str, refused: Refusal) -> Response:
     return response
 
 
-def _refused(error: DomainError) -> Refusal:
+def _refused(error: DomainError, confirming_link: bool) -> Refusal:
     title = _TITLES.get(error.kind.value, "That didn't work")
+    if confirming_link:
+        title = _CONFIRMATION_TITLES.get(error.code, title)
     wait = error.retry_after if isinstance(error, RateLimitedError | UnavailableError) else None
-    return Refusal(STATUS_BY_KIND[error.kind], title, describe(error), wait)
+    sentence = describe(error, confirming_link=confirming_link)
+    return Refusal(STATUS_BY_KIND[error.kind], title, sentence, wait)
 
 
 _NOT_FOUND = "There is no page at this address. It may have moved, or the link may be cut short."
@@ -65,4 +70,9 @@ _TITLES = {
     "forbidden": "Not allowed",
     "not_found": "Not found",
     "unauthorized": "Not signed in",
+}
+_CONFIRMATION_TITLES = {
+    "invalid_state": "This link has expired",
+    "csrf_failed": "Nothing was linked",
+    "unknown_provider": "Not available",
 }
