@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from domain.errors import DomainError, RateLimitedError
 from entrypoints import logs
 from entrypoints.container import Container, build_container
 from entrypoints.http import middleware
 from entrypoints.http.api import CONTAINER_KEY, ProblemApi
 from entrypoints.http.docs import document_partial_updates, document_password_policy
 from entrypoints.http.envelope import Envelope, RequestIds
-from entrypoints.http.problems import from_domain, from_http, unexpected
+from entrypoints.http.problems import answer
 from entrypoints.http.routes import (
     account,
     admin,
@@ -29,7 +27,6 @@ from entrypoints.http.routes import (
     social,
     tasks,
 )
-from entrypoints.metrics import count_rate_limited
 from entrypoints.settings import Settings, load_settings
 from entrypoints.web.console import install as install_console
 from entrypoints.web.providers import ConfiguredSocialProviders
@@ -84,20 +81,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     install_console(
         app, ConfiguredSocialProviders(lambda: container.identity_providers().configured())
     )
-    app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(Exception, _unexpected_or_http)
+    app.register_error_handler(Exception, answer)
     middleware.install(app)
     container.hasher().warm_up()  # the dummy hash of EN-01 exists before the first request
     return app
-
-
-def _domain_error(error: DomainError) -> Response:
-    if isinstance(error, RateLimitedError):
-        count_rate_limited(error.bucket)
-    return from_domain(error)
-
-
-def _unexpected_or_http(error: Exception) -> Response:
-    if isinstance(error, HTTPException):
-        return from_http(error)
-    return unexpected(error)

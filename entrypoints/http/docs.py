@@ -24,17 +24,22 @@ _DESCRIPTIONS = {
     429: "Rate limited; see Retry-After",
     503: "A dependency is unavailable; see Retry-After",
 }
+_PAGE = " (a page, `text/html`, for a browser that prefers HTML to JSON)"
 
 
-def problems(blp: ApiBlueprint, *statuses: int) -> Callable[[Any], Any]:
+def problems(blp: ApiBlueprint, *statuses: int, page: bool = False) -> Callable[[Any], Any]:
     """Document one problem+json response per status, plus 429 and 503, which any route
-    can give. One ``doc`` entry for all of them, which ``ApiBlueprint.doc`` adds without
-    wrapping the view: each ``alt_response`` would wrap it once more, and every wrapper
-    runs on every request, though it only documents."""
+    can give; with ``page``, each may also be an HTML page, for a browser (the link
+    confirmation's, :mod:`entrypoints.http.link_page`). One ``doc`` entry for all of them,
+    which ``ApiBlueprint.doc`` adds without wrapping the view: each ``alt_response`` would
+    wrap it once more, and every wrapper runs on every request, though it only documents."""
     responses = {
         status: {
-            "description": _DESCRIPTIONS[status],
-            "content": {"application/problem+json": {"schema": ProblemResponse}},
+            "description": _DESCRIPTIONS[status] + (_PAGE if page else ""),
+            "content": {
+                "application/problem+json": {"schema": ProblemResponse},
+                **({"text/html": {"schema": {"type": "string"}}} if page else {}),
+            },
         }
         for status in sorted({*statuses, 429, 503})
     }

@@ -1,5 +1,5 @@
 """The page that asks a person to confirm a provider link, as ``authorize?link=`` answers
-it: the API's one HTML answer.
+it, and the page its refusals are for a person: the API's only HTML answers.
 
 It is drawn with the console's page skeleton and stylesheet, so it looks like the
 account console, but it is served under ``/api/`` with the API's headers: ``no-store``,
@@ -7,6 +7,15 @@ account console, but it is served under ``/api/`` with the API's headers: ``no-s
 and no frame (:data:`entrypoints.http.envelope.PAGE`). It has no ``form-action``, unlike
 the console's: its form answers with a redirect to the provider. The nonce goes into the
 page's ``SameSite=Strict`` cookie, its proof into the form (``LinkConfirmations``).
+
+A refusal of that address, or of the form's post (an expired or used ticket, a forged
+post, an unknown provider, a limit, an outage), is a page too, for a browser: drawn and
+served alike, at the problem's status, with ``Retry-After`` where the problem has it, and
+a sentence for the person (:mod:`entrypoints.web.refusals`), never the ticket, the proof
+or the cookie. A browser is a client that prefers ``text/html`` to JSON, as browsers'
+navigations and form posts say (``text/html`` at q=1, ``*/*`` below it). A client that
+asks for JSON or ``application/problem+json``, sends ``*/*`` or no ``Accept`` at all, or
+ranks HTML and JSON alike gets the API's problem+json, as from every other route.
 """
 
 from __future__ import annotations
@@ -18,11 +27,15 @@ from application.social.review_link import LinkReview
 from entrypoints.http import flow_cookies
 from entrypoints.http.api import current_request
 from entrypoints.http.envelope import PAGE
+from entrypoints.web import refusals
 
 PAGE_DOC = {
     "description": "With `link`: the page asking the person to confirm (HTML, `no-store`)",
     "content": {"text/html": {"schema": {"type": "string"}}},
 }
+_AUTHORIZE, _CONFIRM = "oauth.authorize", "oauth.confirm_link"
+_PROBLEM_FIRST = ("application/problem+json", "application/json", "text/html")
+"""In this order, so that a tie, ``*/*`` or no ``Accept`` at all chooses problem+json."""
 
 
 def confirmation_page(review: LinkReview) -> Response:
@@ -38,4 +51,22 @@ def confirmation_page(review: LinkReview) -> Response:
     response = Response(body, 200, mimetype="text/html")
     current_request().environ[PAGE] = True
     flow_cookies.keep_confirmation(response, review.provider, review.nonce)
+    return response
+
+
+def for_a_person() -> bool:
+    """Whether this request's refusal is answered as a page: it opened the confirmation
+    page (``authorize`` with ``link``) or posted its form, from a client that prefers
+    ``text/html``."""
+    request = current_request()
+    endpoint = request.endpoint
+    if endpoint != _CONFIRM and not (endpoint == _AUTHORIZE and "link" in request.args):
+        return False
+    return request.accept_mimetypes.best_match(_PROBLEM_FIRST) == "text/html"
+
+
+def refusal_page(error: Exception) -> Response:
+    refused = refusals.refusal(error, confirming_link=True)
+    response = refusals.page("link_refused.html", refused)
+    current_request().environ[PAGE] = True
     return response

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Flask, Request, Response, current_app
+from flask import Flask, Request, current_app
+from werkzeug.exceptions import UnsupportedMediaType
 
 from application.common.throttle import Rule
-from domain.social import Provider
 from entrypoints.http.api import container, current_request, remote_address
 from entrypoints.http.envelope import ROUTE
 from entrypoints.http.guard import guard_of, prove
-from entrypoints.http.problems import problem
 from entrypoints.metrics import UNMATCHED
 
 if TYPE_CHECKING:
@@ -25,19 +24,17 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _UNMETERED = ("/healthz", "/readyz", "/metrics")
 _MULTIPART_ROUTES = {("PUT", "/api/v1/me/avatar"): "multipart/form-data"}
 _FORM = "application/x-www-form-urlencoded"
-_FORM_ROUTES = {
-    ("POST", "/api/v1/auth/oauth/apple/callback"): _FORM,
-    **{("POST", f"/api/v1/auth/oauth/{p.value}/link/confirm"): _FORM for p in Provider},
-}
+_FORM_ENDPOINTS = frozenset({"oauth.apple_callback", "oauth.confirm_link"})
 """Apple posts its sign-in answer as a form (``response_mode=form_post``); the page that
-confirms a provider link posts its form."""
+confirms a provider link posts its form (to any provider's path: an unknown one is a 404
+of the route, not a 415)."""
 
 
 def install(app: Flask) -> None:
     app.before_request(_admit)
 
 
-def _admit() -> Response | None:
+def _admit() -> None:
     """One hook, one look through the request proxy, for what every request goes through.
     A guarded route's caller is proven here, before its body is read, and spends the limit
     in the same Redis round trip as the session read."""
@@ -52,8 +49,7 @@ def _admit() -> Response | None:
         else:
             prove(current.environ, container(), guard, metered=True)
     if method in _BODY_METHODS and path.startswith("/api/"):
-        return _json_only(current, method, path)
-    return None
+        _json_only(current, method, path)
 
 
 def charge_api(environ: WSGIEnvironment, services: Container) -> None:
@@ -63,12 +59,13 @@ def charge_api(environ: WSGIEnvironment, services: Container) -> None:
     services.throttle().charge(Rule.API, remote_address(environ))
 
 
-def _json_only(current: Request, method: str, path: str) -> Response | None:
+def _json_only(current: Request, method: str, path: str) -> None:
     """Bodies are JSON, except on the few routes that take a file upload, which take
-    ``multipart/form-data`` and nothing else, and the two that browsers post forms to."""
+    ``multipart/form-data`` and nothing else, and the two that browsers post forms to.
+    The 415 is raised, so it is answered as any refusal of its route is."""
     has_body = bool(current.content_length) or current.headers.get("Transfer-Encoding")
-    route = (method, path)
-    expected = _MULTIPART_ROUTES.get(route) or _FORM_ROUTES.get(route, "application/json")
+    expected = _MULTIPART_ROUTES.get((method, path)) or (
+        _FORM if current.endpoint in _FORM_ENDPOINTS else "application/json"
+    )
     if has_body and current.mimetype != expected:
-        return problem(415, "unsupported_media_type", f"Send the body as {expected}.")
-    return None
+        raise UnsupportedMediaType(f"Send the body as {expected}.")

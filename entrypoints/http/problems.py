@@ -6,6 +6,10 @@ flask-smorest's nested validation messages are flattened to ``{field: [messages]
 anything unexpected is a bare 500 with no detail of the failure. Only a 401 about the
 access token itself (``invalid_token``) carries ``WWW-Authenticate: Bearer`` (RFC 6750
 §3); a wrong password, refresh token or code is not a bearer-token challenge.
+
+:func:`answer` is the app's error handler: :func:`note`, then :func:`problem_of`. A
+blueprint that answers some refusals otherwise (the link confirmation's page) calls the
+two itself.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from flask import Response, current_app, has_app_context, json
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from domain.errors import DomainError, ErrorKind, RateLimitedError, UnavailableError
+from entrypoints.metrics import count_rate_limited
 
 PROBLEM_MIMETYPE = "application/problem+json"
 BEARER_ERROR = "invalid_token"  # a missing, expired, forged or revoked access token
@@ -130,8 +135,26 @@ def from_http(error: HTTPException) -> Response:
     return problem(status, code, error.description or _title(status), headers=headers)
 
 
-def unexpected(error: Exception) -> Response:
-    log.exception("unhandled error", exc_info=error)
+def answer(error: Exception) -> Response:
+    """The app's handler for whatever a view or a hook raised."""
+    note(error)
+    return problem_of(error)
+
+
+def note(error: Exception) -> None:
+    """What an error leaves behind, however it is answered: a rate limit's refusal is
+    counted, anything unexpected is logged with its traceback."""
+    if isinstance(error, RateLimitedError):
+        count_rate_limited(error.bucket)
+    elif not isinstance(error, DomainError | HTTPException):
+        log.exception("unhandled error", exc_info=error)
+
+
+def problem_of(error: Exception) -> Response:
+    if isinstance(error, DomainError):
+        return from_domain(error)
+    if isinstance(error, HTTPException):
+        return from_http(error)
     return problem(500, "internal_error", "Something went wrong on our side.")
 
 

@@ -20,11 +20,9 @@ from domain.errors import DomainError, RateLimitedError
 from domain.profile import AVATAR_MAX_BYTES
 from entrypoints.http.api import container, current_request
 from entrypoints.http.envelope import PRINCIPAL
-from entrypoints.http.problems import STATUS_BY_KIND
 from entrypoints.http.routes.avatars import MULTIPART_OVERHEAD
 from entrypoints.metrics import count_rate_limited
-from entrypoints.web import cookies, csrf, layout, session
-from entrypoints.web.messages import describe
+from entrypoints.web import cookies, csrf, layout, refusals, session
 from entrypoints.web.pages import render
 
 log = logging.getLogger("bastion.console")
@@ -101,29 +99,18 @@ def _racing(error: session.SessionRacingError) -> ResponseReturnValue:
 def _refused(error: DomainError) -> ResponseReturnValue:
     if isinstance(error, RateLimitedError):
         count_rate_limited(error.bucket)
-    title = _TITLES.get(error.kind.value, "That didn't work")
-    status = STATUS_BY_KIND[error.kind]
-    response = render("problem.html", status=status, title=title, problem=describe(error))
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
+    return refusals.page("problem.html", refusals.refusal(error))
 
 
 @console.errorhandler(HTTPException)
 def _http(error: HTTPException) -> ResponseReturnValue:
-    status = error.code or 500
-    if status == 404:  # noqa: PLR2004
-        return render("problem.html", status=404, title="Page not found", problem=_NOT_FOUND)
-    if status == 413:  # noqa: PLR2004
-        return render("problem.html", status=413, title="Too large", problem=_TOO_LARGE)
-    return render("problem.html", status=status, title="That didn't work", problem=_RETRY)
+    return refusals.page("problem.html", refusals.refusal(error))
 
 
 @console.errorhandler(Exception)
 def _unexpected(error: Exception) -> ResponseReturnValue:
     log.exception("unhandled error", exc_info=error)
-    return render("problem.html", status=500, title="Something went wrong", problem=_OUR_SIDE)
+    return refusals.page("problem.html", refusals.refusal(error))
 
 
 _EXPIRED = (
@@ -131,14 +118,3 @@ _EXPIRED = (
     " is out of date (perhaps you signed in or out in another tab). Go back, reload the page"
     " and try again. If it keeps happening, allow cookies for this site."
 )
-_NOT_FOUND = "There is no page at this address. It may have moved, or the link may be cut short."
-_TOO_LARGE = "What you sent is larger than this page accepts. Choose a smaller file."
-_RETRY = "The page could not handle that request. Go back and try again."
-_OUR_SIDE = "Something went wrong on our side. Please try again in a moment."
-_TITLES = {
-    "rate_limited": "Please slow down",
-    "unavailable": "Bastion is busy",
-    "forbidden": "Not allowed",
-    "not_found": "Not found",
-    "unauthorized": "Not signed in",
-}

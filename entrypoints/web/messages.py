@@ -90,14 +90,32 @@ _LINK_WORDS: Mapping[str, str] = {
 }
 """Where a link's refusal reads otherwise than a sign-in's (cancelled on Bastion's page
 that asks to confirm, or at the provider)."""
+_CONFIRMATION_WORDS: Mapping[str, str] = {
+    "invalid_state": (
+        "This link has expired or was already used. Go back to the app and start linking again."
+    ),
+    "csrf_failed": (
+        "This confirmation did not come from the page Bastion showed in this browser, so "
+        "nothing was linked. Start again from the app."
+    ),
+    "unknown_provider": (
+        "Linking this kind of account is not available here, so nothing was linked. "
+        "Go back to the app."
+    ),
+}
+"""The refusals of the API's page that asks to confirm a link, and of its form: the person
+came from an app, not from the console, so they are sent back there."""
 
 
-def describe(error: DomainError) -> str:
-    """One sentence for the person, with the wait when a limit or an outage says it."""
+def describe(error: DomainError, *, confirming_link: bool = False) -> str:
+    """One sentence for the person, with the wait when a limit or an outage says it;
+    ``confirming_link`` on the page that asks to confirm a provider link."""
     if isinstance(error, RateLimitedError):
         return f"Too many attempts. Please wait {wait(error.retry_after)} and try again."
     if isinstance(error, UnavailableError):
         return f"Bastion is busy right now. Please try again in {wait(error.retry_after)}."
+    if confirming_link and error.code in _CONFIRMATION_WORDS:
+        return _CONFIRMATION_WORDS[error.code]
     return _WORDS.get(error.code, error.detail)
 
 

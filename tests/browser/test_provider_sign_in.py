@@ -2,8 +2,8 @@
 "Continue with Google" goes to the provider on loopback and back, and the account it made
 lists Google under linked accounts; linking GitHub to a password account goes through the
 API's page that names the account and asks to confirm; a form another site posts to that
-page's endpoint links nothing. The stack is one of its own (``social_console``), so the
-other journeys' pages show no provider."""
+page's endpoint links nothing, and the person reads why on a page. The stack is one of
+its own (``social_console``), so the other journeys' pages show no provider."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from tests.support.social import ProviderSet
 
 ATTACKER = "http://attacker.test/"
 FIELDS = ("link", "confirmation")
+REFUSED = (
+    "This confirmation did not come from the page Bastion showed in this browser, so nothing "
+    "was linked. Start again from the app."
+)
 
 
 def test_sign_in_with_a_fake_google_and_find_it_linked(social_console: Console, page: Page) -> None:
@@ -64,7 +68,8 @@ def test_a_form_posted_from_another_site_links_nothing(
     """Eve asks to link GitHub to her own account and gets the victim's browser to open
     the URL; then her site posts the page's form, with the very values the page holds,
     from that browser. Chromium keeps the page's SameSite=Strict cookie off a post from
-    another site, so nothing goes on to GitHub (whose consent would be silent)."""
+    another site, so nothing goes on to GitHub (whose consent would be silent); the person
+    reads a page saying so, not the API's JSON."""
     console, eve = social_console, unique("eve")
     fakes.github.person = Person(subject=_github_id(), email="victim@example.com")
     console.registered(eve)
@@ -86,8 +91,13 @@ def test_a_form_posted_from_another_site_links_nothing(
 
     page.goto(ATTACKER)
 
-    expect(page.get_by_text("csrf_failed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Nothing was linked")).to_be_visible()
+    expect(page.get_by_text(REFUSED)).to_be_visible()
+    console.shot(page, "link-refused")
     assert page.url == action
+    assert "csrf_failed" not in page.content()
+    assert fields["link"] not in page.content()
+    assert fields["confirmation"] not in page.content()
     assert len(fakes.github.counters.authorize_requests) == visits
     assert console.api("GET", "/me/providers", token=token).json()["items"] == []
 

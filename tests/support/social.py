@@ -94,11 +94,13 @@ class ProviderSet:
 @dataclass
 class Browser:
     """One browser: its own cookies for Bastion. ``send`` reaches Bastion; ``public_url``
-    is what Bastion's own links start with (its callbacks)."""
+    is what Bastion's own links start with (its callbacks); ``accept``, when set, is the
+    ``Accept`` header of every request (a real browser's, or an API client's)."""
 
     send: Send
     public_url: str
     cookies: dict[str, str] = field(default_factory=dict)
+    accept: str | None = None
 
     def authorize(self, provider: str, redirect_uri: str = APP_CALLBACK, **query: str) -> Answer:
         params = {"redirect_uri": redirect_uri, **query} if redirect_uri else dict(query)
@@ -127,6 +129,8 @@ class Browser:
     ) -> Answer:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         headers = {"Cookie": cookie} if cookie else {}
+        if self.accept is not None:
+            headers["Accept"] = self.accept
         answer = self.send(method, path, headers=headers, query=query or {}, form=form)
         self._keep_cookies(answer)
         return answer

@@ -10,7 +10,8 @@ ever appears in a URL.
 
 A link goes ``authorize?link=`` → a page naming the account, whose form posts to
 ``link/confirm`` → the provider (a 303, as after any form) → ``callback``. The page is
-the one HTML answer of the API (:mod:`entrypoints.http.link_page`).
+the one HTML answer of the API (:mod:`entrypoints.http.link_page`), and those two
+routes answer a refusal as a page too when a browser asks for HTML.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from entrypoints.http import flow_cookies
 from entrypoints.http.api import ApiBlueprint, client, container
 from entrypoints.http.docs import problems
 from entrypoints.http.limits import limited
-from entrypoints.http.link_page import PAGE_DOC, confirmation_page
+from entrypoints.http.link_page import PAGE_DOC, confirmation_page, for_a_person, refusal_page
+from entrypoints.http.problems import answer, note
 from entrypoints.http.schemas.mfa import LoginResponse
 from entrypoints.http.schemas.social import (
     AuthorizeQuery,
@@ -60,11 +62,22 @@ _CONFIRMED_DOC = {
 }
 
 
+@blp.errorhandler(Exception)
+def _refused(error: Exception) -> Response:
+    """What this blueprint's routes raise, or the hooks before them: a page on the link
+    confirmation's two routes when a browser asks for HTML, else problem+json as from
+    every route (the app's own handler)."""
+    if not for_a_person():
+        return answer(error)
+    note(error)
+    return refusal_page(error)
+
+
 @blp.route("/<string:provider>/authorize", methods=["GET"])
 @limited(Rule.LOGIN)
 @blp.arguments(AuthorizeQuery, location="query")
 @blp.doc(responses={200: PAGE_DOC, 302: _REDIRECT_DOC})
-@problems(blp, 400, 404, 422)
+@problems(blp, 400, 404, 422, page=True)
 def authorize(query: dict[str, Any], provider: str) -> Response:
     """Open this in the browser to sign in (`redirect_uri`) or to link (`link`, from
     `POST /me/providers/{provider}/link`).
@@ -79,7 +92,9 @@ def authorize(query: dict[str, Any], provider: str) -> Response:
     with `error=access_denied`. The page sets a `SameSite=Strict` cookie only its own form
     can match, so a link ticket handed to someone else links nothing by itself. Viewing
     the page does not use the ticket. 400 `invalid_state` for an unknown, used or expired
-    ticket.
+    ticket. With `link`, a browser (a client preferring `text/html` to JSON) sees a
+    refusal as a page too: `text/html`, the same status, a sentence for the person.
+    `Accept: application/json`, `*/*` or none gets problem+json.
 
     404 for a provider this deployment has not configured. A provider that cannot be
     reached sends the browser back with `error=provider_unavailable`."""
@@ -94,7 +109,7 @@ def authorize(query: dict[str, Any], provider: str) -> Response:
 @limited(Rule.LOGIN)
 @blp.arguments(LinkConfirmForm, location="form")
 @blp.doc(responses={303: _CONFIRMED_DOC})
-@problems(blp, 400, 403, 404, 415, 422)
+@problems(blp, 400, 403, 404, 415, 422, page=True)
 def confirm_link(form: dict[str, Any], provider: str) -> Response:
     """Where the page of `authorize?link=` posts when the person continues (a form,
     `application/x-www-form-urlencoded`, not JSON; not for apps to call).
@@ -104,7 +119,12 @@ def confirm_link(form: dict[str, Any], provider: str) -> Response:
     cookie missing, or `confirmation` not made for it): a form on another site cannot
     confirm, and nothing changes. 400 `invalid_state` for a ticket that is unknown,
     expired (60 s from `POST /me/providers/{provider}/link`) or used: a ticket is
-    confirmed once."""
+    confirmed once. 404 for a provider this deployment has not configured.
+
+    A browser sees every refusal as a page (`text/html`, the same status, `Retry-After`
+    kept, a sentence for the person, nothing of the form echoed): a client that prefers
+    `text/html` to JSON, as browsers' form posts do. `Accept: application/json` or
+    `application/problem+json`, `*/*`, or none gets problem+json."""
     command = ConfirmProviderLinkCommand(
         provider=provider,
         ticket=form["link"],
