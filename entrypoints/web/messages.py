@@ -6,6 +6,7 @@ which is written for people too."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from domain.errors import DomainError, RateLimitedError, UnavailableError
 
@@ -90,32 +91,65 @@ _LINK_WORDS: Mapping[str, str] = {
 }
 """Where a link's refusal reads otherwise than a sign-in's (cancelled on Bastion's page
 that asks to confirm, or at the provider)."""
-_CONFIRMATION_WORDS: Mapping[str, str] = {
-    "invalid_state": (
-        "This link has expired or was already used. Go back to the app and start linking again."
-    ),
-    "csrf_failed": (
-        "This confirmation did not come from the page Bastion showed in this browser, so "
-        "nothing was linked. Start again from the app."
-    ),
-    "unknown_provider": (
-        "Linking this kind of account is not available here, so nothing was linked. "
-        "Go back to the app."
-    ),
-}
-"""The refusals of the API's page that asks to confirm a link, and of its form: the person
-came from an app, not from the console, so they are sent back there."""
 
 
-def describe(error: DomainError, *, confirming_link: bool = False) -> str:
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """Titles and sentences, by problem code, where a refusal reads otherwise than in the
+    console: on pages of the API that a person reaches from an app, not from the console,
+    and who is sent back there."""
+
+    titles: Mapping[str, str]
+    sentences: Mapping[str, str]
+
+
+CONFIRMING_LINK = Wording(
+    titles={
+        "invalid_state": "This link has expired",
+        "csrf_failed": "Nothing was linked",
+        "unknown_provider": "Not available",
+    },
+    sentences={
+        "invalid_state": (
+            "This link has expired or was already used. Go back to the app and start linking again."
+        ),
+        "csrf_failed": (
+            "This confirmation did not come from the page Bastion showed in this browser, so "
+            "nothing was linked. Start again from the app."
+        ),
+        "unknown_provider": (
+            "Linking this kind of account is not available here, so nothing was linked. "
+            "Go back to the app."
+        ),
+    },
+)
+"""The API's page that asks to confirm a link, and its form's post."""
+
+BACK_FROM_PROVIDER = Wording(
+    titles={"invalid_state": "This sign-in has expired", "unknown_provider": "Not available"},
+    sentences={
+        "invalid_state": (
+            "This sign-in has expired, was already used or was started in another browser, "
+            "so nothing changed. Go back to the app and start again."
+        ),
+        "unknown_provider": (
+            "Signing in with this kind of account is not available here. Go back to the app."
+        ),
+    },
+)
+"""Bastion's callback, where the provider sends the browser back: a refusal there has no
+app address to go back to (the state that held it is unknown or gone)."""
+
+
+def describe(error: DomainError, *, wording: Wording | None = None) -> str:
     """One sentence for the person, with the wait when a limit or an outage says it;
-    ``confirming_link`` on the page that asks to confirm a provider link."""
+    ``wording`` where the person came from an app rather than the console."""
     if isinstance(error, RateLimitedError):
         return f"Too many attempts. Please wait {wait(error.retry_after)} and try again."
     if isinstance(error, UnavailableError):
         return f"Bastion is busy right now. Please try again in {wait(error.retry_after)}."
-    if confirming_link and error.code in _CONFIRMATION_WORDS:
-        return _CONFIRMATION_WORDS[error.code]
+    if wording is not None and error.code in wording.sentences:
+        return wording.sentences[error.code]
     return _WORDS.get(error.code, error.detail)
 
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from domain.errors import DomainError, RateLimitedError, UnavailableError
 from entrypoints.http.problems import STATUS_BY_KIND
-from entrypoints.web.messages import describe
+from entrypoints.web.messages import Wording, describe
 from entrypoints.web.pages import render
 
 
@@ -28,11 +28,11 @@ class Refusal:
     retry_after: int | None = None
 
 
-def refusal(error: Exception, *, confirming_link: bool = False) -> Refusal:
+def refusal(error: Exception, *, wording: Wording | None = None) -> Refusal:
     """What the page says about ``error``; an unexpected one is a 500 that says nothing
-    of the failure."""
+    of the failure. ``wording``: on the API's pages for a person who came from an app."""
     if isinstance(error, DomainError):
-        return _refused(error, confirming_link)
+        return _refused(error, wording)
     if isinstance(error, HTTPException):
         status = error.code or 500
         title, sentence = _BY_STATUS.get(status, ("That didn't work", _RETRY))
@@ -50,12 +50,12 @@ def page(template: str, refused: Refusal) -> Response:
     return response
 
 
-def _refused(error: DomainError, confirming_link: bool) -> Refusal:
+def _refused(error: DomainError, wording: Wording | None) -> Refusal:
     title = _TITLES.get(error.kind.value, "That didn't work")
-    if confirming_link:
-        title = _CONFIRMATION_TITLES.get(error.code, title)
+    if wording is not None:
+        title = wording.titles.get(error.code, title)
     wait = error.retry_after if isinstance(error, RateLimitedError | UnavailableError) else None
-    sentence = describe(error, confirming_link=confirming_link)
+    sentence = describe(error, wording=wording)
     return Refusal(STATUS_BY_KIND[error.kind], title, sentence, wait)
 
 
@@ -70,9 +70,4 @@ _TITLES = {
     "forbidden": "Not allowed",
     "not_found": "Not found",
     "unauthorized": "Not signed in",
-}
-_CONFIRMATION_TITLES = {
-    "invalid_state": "This link has expired",
-    "csrf_failed": "Nothing was linked",
-    "unknown_provider": "Not available",
 }

@@ -39,6 +39,10 @@ FORGED = (
     "This confirmation did not come from the page Bastion showed in this browser, so nothing "
     "was linked. Start again from the app."
 )
+BACK_FROM_PROVIDER = (
+    "This sign-in has expired, was already used or was started in another browser, so "
+    "nothing changed. Go back to the app and start again."
+)
 UNKNOWN = (
     "Linking this kind of account is not available here, so nothing was linked. Go back to the app."
 )
@@ -262,18 +266,50 @@ def test_a_malformed_confirmation_is_a_page_too(social: Bastion) -> None:
         assert_page(answer, 422, "Go back and try again.", ["t" * 43])
 
 
-def test_sign_in_and_the_callback_keep_problem_json_in_a_browser(social: Bastion) -> None:
-    """Only the link confirmation's two routes answer pages."""
-    visitor = person(social)
-    github = "/api/v1/auth/oauth/github"
-
-    outside = visitor.visit(
-        "GET", f"{github}/authorize", query={"redirect_uri": "https://evil.example/"}
+def test_sign_in_keeps_problem_json_in_a_browser(social: Bastion) -> None:
+    """A refused ``authorize?redirect_uri=`` is an app's mistake, for its developer."""
+    outside = person(social).visit(
+        "GET",
+        "/api/v1/auth/oauth/github/authorize",
+        query={"redirect_uri": "https://evil.example/"},
     )
-    callback = visitor.visit("GET", f"{github}/callback", query={"state": "s" * 43})
 
     assert_problem(outside, 422, "invalid_redirect_uri")
-    assert_problem(callback, 400, "invalid_state")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "fields"),
+    [
+        ("GET", "/api/v1/auth/oauth/github/callback", {"state": "s" * 43, "code": "c" * 20}),
+        ("POST", "/api/v1/auth/oauth/apple/callback", {"state": "s" * 43, "code": "c" * 20}),
+    ],
+)
+def test_a_browser_back_from_the_provider_with_a_dead_state_sees_a_page(
+    social: Bastion, method: str, path: str, fields: dict[str, str]
+) -> None:
+    """The provider sends the person's browser here; a state unknown, used, expired or
+    from another browser has no app address left to go back to."""
+    send = {"query": fields} if method == "GET" else {"form": fields}
+
+    seen = person(social).visit(method, path, **send)
+    asked = client(social).visit(method, path, **send)
+
+    text = assert_page(seen, 400, BACK_FROM_PROVIDER, ["s" * 43, "c" * 20])
+    assert "<h1>This sign-in has expired</h1>" in text
+    assert_problem(asked, 400, "invalid_state", ["c" * 20])
+
+
+def test_a_used_state_is_a_page_the_second_time(social: Bastion) -> None:
+    visitor = person(social)
+    confirmed = visitor.confirm(visitor.open_link(link_url(social)))
+    at_provider = visitor.at_provider(confirmed.headers["Location"])
+    callback = query_of(at_provider.headers["Location"])
+
+    first = visitor.back_to_bastion(at_provider)
+    again = visitor.back_to_bastion(at_provider)
+
+    assert first.status_code == 302
+    assert_page(again, 400, BACK_FROM_PROVIDER, [callback["state"], callback["code"]])
 
 
 def test_openapi_says_a_browser_gets_a_page(social: Bastion) -> None:
@@ -287,5 +323,5 @@ def test_openapi_says_a_browser_gets_a_page(social: Bastion) -> None:
         assert {"application/problem+json", "text/html"} <= set(content), status
         assert "browser" in confirm["responses"][status]["description"]
     assert "text/html" in authorize["responses"]["400"]["content"]
-    assert "text/html" not in callback["responses"]["400"]["content"]
+    assert "text/html" in callback["responses"]["400"]["content"]
     assert "`text/html`" in confirm["description"]

@@ -65,12 +65,13 @@ _CONFIRMED_DOC = {
 @blp.errorhandler(Exception)
 def _refused(error: Exception) -> Response:
     """What this blueprint's routes raise, or the hooks before them: a page on the link
-    confirmation's two routes when a browser asks for HTML, else problem+json as from
-    every route (the app's own handler)."""
-    if not for_a_person():
+    confirmation's two routes and on the callbacks when a browser asks for HTML, else
+    problem+json as from every route (the app's own handler)."""
+    wording = for_a_person()
+    if wording is None:
         return answer(error)
     note(error)
-    return refusal_page(error)
+    return refusal_page(error, wording)
 
 
 @blp.route("/<string:provider>/authorize", methods=["GET"])
@@ -141,7 +142,7 @@ def confirm_link(form: dict[str, Any], provider: str) -> Response:
 @limited(Rule.LOGIN)
 @blp.arguments(CallbackQuery, location="query")
 @blp.doc(responses={302: _REDIRECT_DOC})
-@problems(blp, 400, 404, 422)
+@problems(blp, 400, 404, 422, page=True)
 def provider_callback(query: dict[str, Any], provider: str) -> Response:
     """Where Google and GitHub send the browser back.
 
@@ -152,7 +153,8 @@ def provider_callback(query: dict[str, Any], provider: str) -> Response:
     `provider_already_linked`, `account_not_found` (a link whose account is gone),
     `access_denied`, `identity_rejected`, `provider_unavailable`. 400 `invalid_state`
     for a state that is unknown, expired, used, from another provider or from another
-    browser: no redirect, nothing changes."""
+    browser: no redirect, nothing changes. A browser (a client that prefers `text/html`)
+    gets its refusals as a page."""
     return _finish(provider, query)
 
 
@@ -160,7 +162,7 @@ def provider_callback(query: dict[str, Any], provider: str) -> Response:
 @limited(Rule.LOGIN)
 @blp.arguments(CallbackForm, location="form")
 @blp.doc(responses={302: _REDIRECT_DOC})
-@problems(blp, 400, 404, 415, 422)
+@problems(blp, 400, 404, 415, 422, page=True)
 def apple_callback(form: dict[str, Any]) -> Response:
     """Where Apple posts its answer (`response_mode=form_post`, so this one body is
     `application/x-www-form-urlencoded`, not JSON). Answers as the GET callback."""
