@@ -69,7 +69,7 @@ class CachedLiveSessions(LiveSessions):
         self._distrusts = 0
 
     def is_live(self, session_id: SessionId, at: datetime, toll: Toll | None = None) -> bool:
-        trusted = self._trust_cache(at)
+        trusted = self._trust_cache_or_settle(at, toll)
         cached = self._cache.read(session_id, toll=toll) if trusted else _UNREAD
         self._settle(toll, cached.toll)
         if cached.valid is not None:
@@ -83,7 +83,7 @@ class CachedLiveSessions(LiveSessions):
     def profile_if_live(
         self, session_id: SessionId, user_id: UserId, at: datetime, toll: Toll | None = None
     ) -> UserProfile | None:
-        trusted = self._trust_cache(at)
+        trusted = self._trust_cache_or_settle(at, toll)
         cached = self._cache.read(session_id, user_id, toll) if trusted else _UNREAD
         self._settle(toll, cached.toll)
         if cached.valid is False:
@@ -113,6 +113,15 @@ class CachedLiveSessions(LiveSessions):
         finally:
             if len(landed) < len(session_ids):
                 self._sleep(self._drain_interval.total_seconds())
+
+    def _trust_cache_or_settle(self, at: datetime, toll: Toll | None) -> bool:
+        """``_trust_cache``; when its outbox check fails (the database is away), the toll
+        is spent before the failure goes up, so no request leaves without paying it."""
+        try:
+            return self._trust_cache(at)
+        except Exception:
+            self._settle(toll, None)
+            raise
 
     def _settle(self, toll: Toll | None, decision: Decision | None) -> None:
         """A toll the cache did not answer (unread, unreachable) is spent on the limiter,

@@ -102,9 +102,10 @@ def _spend_and_read(
     wait, values = pipe.execute(raise_on_error=False)
     if isinstance(wait, NoScriptError):
         wait = leaky_bucket.rerun(client, bucket, args)
-    for answer in (wait, values):
-        if isinstance(answer, Exception):
-            raise answer
+    if isinstance(wait, Exception):
+        raise wait
+    if isinstance(values, Exception):  # the toll is spent: keep its answer, read a miss
+        return int(wait), ()
     return int(wait), values
 
 

@@ -17,7 +17,8 @@ class CachedSession:
     """What the cache holds for one authenticated call. ``valid`` is None on a miss;
     ``profile`` is None on a miss, after a change (a tombstone), or when not asked for;
     ``toll`` is the decision on the toll charged with the read, None when none was asked
-    for or the cache could not be reached (then nothing was charged)."""
+    for or the cache did not answer it (the caller then spends it elsewhere: after a
+    timeout it may have been spent twice, never not at all)."""
 
     valid: bool | None
     profile: UserProfile | None = None

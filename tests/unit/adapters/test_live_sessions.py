@@ -23,7 +23,7 @@ from adapters.memory.persistence import MemoryDatabase, MemoryUnitOfWork
 from application.common.revocation import SessionRevoker
 from application.ports.ephemeral import CachedSession, Decision, Limit, SessionCache, Toll
 from application.ports.persistence import UnitOfWork
-from domain.errors import RateLimitedError
+from domain.errors import RateLimitedError, UnavailableError
 from domain.ids import SessionId, UserId
 from domain.sessions import DeviceSession, RevokeReason
 from domain.users import User, UserProfile
@@ -407,3 +407,26 @@ def test_a_read_without_a_toll_spends_nothing() -> None:
         assert reader.is_live(session.id, world.now())
 
     assert world.buckets.probe("ip:1", TWO_PER_MINUTE, cost=2).allowed
+
+
+def test_a_toll_is_spent_even_when_the_outbox_check_fails() -> None:
+    """The database away: the request that would check the outbox answers 503, having
+    paid its unit like every other."""
+    world = World()
+    (session,) = world.sessions(1)
+
+    def database_away() -> UnitOfWork:
+        raise UnavailableError()
+
+    reader = CachedLiveSessions(database_away, world.view(), world.buckets, sleep=time_stands)
+    toll = Toll("ip:1", TWO_PER_MINUTE, bucket="api")
+
+    for _ in range(2):
+        with pytest.raises(UnavailableError):
+            reader.is_live(session.id, world.now(), toll)
+    with pytest.raises(RateLimitedError):
+        reader.profile_if_live(session.id, world.user.id, world.now(), toll)
+
+
+def time_stands(seconds: float) -> None:
+    raise AssertionError("a reader never waits")
