@@ -89,10 +89,10 @@ class Throttle:
             rule, self._limiter.acquire(self.key(rule, ip, subject), self._limits[rule])
         )
 
-    def toll(self, rule: Rule, ip: str, subject: str = "") -> Toll:
-        """One unit of ``rule``, for a read that spends it in its own round trip and
-        raises ``RateLimitedError`` as ``charge`` would (``LiveSessions``)."""
-        return Toll(self.key(rule, ip, subject), self._limits[rule], bucket=rule.value)
+    def toll(self, rule: Rule, ip: str) -> Toll:
+        """One unit of ``rule`` for ``ip``, for a read that spends it in its own round trip
+        and raises ``RateLimitedError`` as ``charge`` would (``LiveSessions``)."""
+        return Toll(self.key(rule, ip), self._limits[rule], bucket=rule.value)
 
     def check(self, rule: Rule, ip: str, subject: str = "") -> None:
         """Raise ``RateLimitedError`` if the bucket is full, without spending."""

@@ -30,9 +30,10 @@ _PAGE = " (a page, `text/html`, for a browser that prefers HTML to JSON)"
 def problems(blp: ApiBlueprint, *statuses: int, page: bool = False) -> Callable[[Any], Any]:
     """Document one problem+json response per status, plus 429 and 503, which any route
     can give; with ``page``, each may also be an HTML page, for a browser (the link
-    confirmation's, :mod:`entrypoints.http.link_page`). One ``doc`` entry for all of them,
-    which ``ApiBlueprint.doc`` adds without wrapping the view: each ``alt_response`` would
-    wrap it once more, and every wrapper runs on every request, though it only documents."""
+    confirmation's and the provider callbacks', :mod:`entrypoints.http.link_page`). One
+    ``doc`` entry for all of them, which ``ApiBlueprint.doc`` adds without wrapping the
+    view: each ``alt_response`` would wrap it once more, and every wrapper runs on every
+    request, though it only documents."""
     responses = {
         status: {
             "description": _DESCRIPTIONS[status] + (_PAGE if page else ""),

@@ -35,8 +35,8 @@ ROUTE = "bastion.route"
 """Keys in the WSGI environ: the request's id, and who the guard proved the caller is."""
 PAGE = "bastion.page"
 """Set by a view under ``/api/`` that answers a page for a person (the confirmation of a
-provider link, or its refusal): the page gets the console's stylesheet and pictures, and
-still no script."""
+provider link, or a refusal of it or of a provider callback): the page gets the
+console's stylesheet and pictures, and still no script."""
 
 _OFFERED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")  # fullmatch: "$" would let "\n" end it
 _API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"

@@ -1,5 +1,6 @@
 """The page that asks a person to confirm a provider link, as ``authorize?link=`` answers
-it, and the page its refusals are for a person: the API's only HTML answers.
+it, and the pages its refusals and the provider callbacks' are for a person: the API's
+only HTML answers.
 
 It is drawn with the console's page skeleton and stylesheet, so it looks like the
 account console, but it is served under ``/api/`` with the API's headers: ``no-store``,

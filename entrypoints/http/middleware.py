@@ -1,6 +1,6 @@
-"""What every request goes through in Flask: the API-wide rate limit and JSON-only bodies.
-The request id, response headers and access log are WSGI middleware
-(:mod:`entrypoints.http.envelope`)."""
+"""What every request goes through in Flask: the API-wide rate limit (with the caller's
+proof on a guarded route: one Redis round trip) and JSON-only bodies. The request id,
+response headers and access log are WSGI middleware (:mod:`entrypoints.http.envelope`)."""
 
 from __future__ import annotations
 

@@ -126,11 +126,11 @@ CONFIRMING_LINK = Wording(
 """The API's page that asks to confirm a link, and its form's post."""
 
 BACK_FROM_PROVIDER = Wording(
-    titles={"invalid_state": "This sign-in has expired", "unknown_provider": "Not available"},
+    titles={"invalid_state": "Nothing changed", "unknown_provider": "Not available"},
     sentences={
         "invalid_state": (
-            "This sign-in has expired, was already used or was started in another browser, "
-            "so nothing changed. Go back to the app and start again."
+            "This sign-in or link has expired, was already used or was started in another "
+            "browser, so nothing changed. Go back to the app and start again."
         ),
         "unknown_provider": (
             "Signing in with this kind of account is not available here. Go back to the app."

@@ -40,8 +40,8 @@ FORGED = (
     "was linked. Start again from the app."
 )
 BACK_FROM_PROVIDER = (
-    "This sign-in has expired, was already used or was started in another browser, so "
-    "nothing changed. Go back to the app and start again."
+    "This sign-in or link has expired, was already used or was started in another browser, "
+    "so nothing changed. Go back to the app and start again."
 )
 UNKNOWN = (
     "Linking this kind of account is not available here, so nothing was linked. Go back to the app."
@@ -295,7 +295,7 @@ def test_a_browser_back_from_the_provider_with_a_dead_state_sees_a_page(
     asked = client(social).visit(method, path, **send)
 
     text = assert_page(seen, 400, BACK_FROM_PROVIDER, ["s" * 43, "c" * 20])
-    assert "<h1>This sign-in has expired</h1>" in text
+    assert "<h1>Nothing changed</h1>" in text
     assert_problem(asked, 400, "invalid_state", ["c" * 20])
 
 
