@@ -79,7 +79,8 @@ def _guarded(view: Callable[P, R], guard: Guard) -> Callable[P, R]:
 
 
 def guard_of(view: Callable[..., object] | None) -> Guard | None:
-    """The guard of a view, if it has one."""
+    """What the request hook must prove before ``view`` runs; None for an open route,
+    whose caller pays the API-wide limit alone."""
     found = getattr(view, _GUARD, None)
     return found if isinstance(found, Guard) else None
 
