@@ -125,7 +125,7 @@ class SessionRepository(Protocol):
         ...
 
     def record_activity(self, session_id: SessionId, at: datetime) -> None:
-        """Set ``last_activity_at`` without loading the row (callers throttle to 1/min)."""
+        """Set ``last_activity_at`` without loading the row (``SessionActivity`` throttles it)."""
         ...
 
     def delete_expired(self, before: datetime, limit: int) -> int:
@@ -530,3 +530,11 @@ class HealthProbe(Protocol):
     def ping(self) -> bool:
         """True when the backing service answers within a short timeout; never raises."""
         ...
+
+
+class SessionActivity(Protocol):
+    """Told on every authenticated call that its session was used. An implementation may
+    write ``last_activity_at`` less often than it is told, but at least once per
+    ``ACTIVITY_WRITE_INTERVAL`` of use."""
+
+    def used(self, session_id: SessionId, at: datetime) -> None: ...

@@ -3,28 +3,20 @@
 The JWT is checked in-process (pinned algorithm, claims); whether its session is live, and
 for ``GET /me`` the profile with it, costs one cache read (``LiveSessions``), the database
 only on a miss. ``last_activity_at`` is written at most once a minute per session and
-process.
+process (``SessionActivity``).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from threading import Lock
 
 from application.common.throttle import Rule, Throttle
-from application.ports.persistence import UnitOfWork
+from application.ports.persistence import SessionActivity
 from application.ports.reads import LiveSessions
 from application.ports.security import AccessTokenCodec
 from application.ports.system import Clock
 from application.results import Principal
 from domain.errors import InvalidTokenError
-from domain.ids import SessionId
-from domain.sessions import ACTIVITY_WRITE_INTERVAL
-
-_REMEMBERED_SESSIONS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +30,19 @@ class AuthenticateCommand:
 
 
 class Authenticate:
-    """One per process: it remembers when it last wrote each session's activity."""
-
     def __init__(
         self,
         codec: AccessTokenCodec,
         live: LiveSessions,
         throttle: Throttle,
-        uow_factory: Callable[[], UnitOfWork],
+        activity: SessionActivity,
         clock: Clock,
     ) -> None:
         self._codec = codec
         self._live = live
         self._throttle = throttle
-        self._uow_factory = uow_factory
+        self._activity = activity
         self._clock = clock
-        self._last_write: OrderedDict[SessionId, datetime] = OrderedDict()
-        self._lock = Lock()
 
     def __call__(self, cmd: AuthenticateCommand) -> Principal:
         try:
@@ -73,10 +61,7 @@ class Authenticate:
             live = self._live.is_live(claims.session_id, now, toll)
         if not live:
             raise InvalidTokenError()
-        if self._activity_due(claims.session_id, now):
-            with self._uow_factory() as uow:
-                uow.sessions.record_activity(claims.session_id, now)
-                uow.commit()
+        self._activity.used(claims.session_id, now)
         return Principal(
             user_id=claims.user_id,
             session_id=claims.session_id,
@@ -85,14 +70,3 @@ class Authenticate:
             methods=tuple(m.value for m in claims.methods),
             profile=profile,
         )
-
-    def _activity_due(self, session_id: SessionId, now: datetime) -> bool:
-        with self._lock:
-            last = self._last_write.get(session_id)
-            if last is not None and now - last < ACTIVITY_WRITE_INTERVAL:
-                return False
-            self._last_write[session_id] = now
-            self._last_write.move_to_end(session_id)
-            if len(self._last_write) > _REMEMBERED_SESSIONS:
-                self._last_write.popitem(last=False)
-            return True

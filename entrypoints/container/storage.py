@@ -8,6 +8,7 @@ import time
 
 from dependency_injector import containers, providers
 
+from adapters.caching.activity import ThrottledSessionActivity
 from adapters.caching.live_sessions import CachedLiveSessions
 from adapters.memory.files import MemoryFileStore
 from adapters.memory.health import MemoryHealthProbe
@@ -68,6 +69,8 @@ class Storage(containers.DeclarativeContainer):
         sleep=providers.Object(time.sleep),
     )
     """One per process: it keeps the state of its revocation outbox checks."""
+    session_activity = providers.Singleton(ThrottledSessionActivity, uow_factory=uow.provider)
+    """One per process: it remembers when it last wrote each session's activity."""
 
     files = providers.Selector(
         config.store,

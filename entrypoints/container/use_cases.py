@@ -344,7 +344,7 @@ class UseCases(containers.DeclarativeContainer):
         codec=core.codec,
         live=storage.live_sessions,
         throttle=steps.throttle,
-        uow_factory=storage.uow.provider,
+        activity=storage.session_activity,
         clock=core.clock,
     )
     list_sessions = providers.Factory(ListSessions, uow=storage.uow, clock=core.clock)
