@@ -3,8 +3,7 @@
 Served by gunicorn with the same workers and threads as Bastion and loaded with the same
 wrk parameters, it shows what the least Flask endpoint costs on this machine: the HTTP
 server, Flask's request machinery and routing, and a JSON body of the same shape.
-Bastion's ``GET /api/v1/me`` skips Flask's machinery (the profile lane), so it can serve
-more requests a second than this floor.
+``ceiling_app.py`` adds to it what every authenticated request must do.
 
     gunicorn --chdir bench floor_app:app
 """

@@ -32,7 +32,7 @@ from suite.logscan import scan
 from suite.postgres import SERVER_SETTINGS
 from suite.prepare import Crowd, prepare
 from suite.procs import stop_on_signals, wait_for_hashes, wait_idle
-from suite.report import FLOOR, ME, Report, markdown, write_json
+from suite.report import CEILING, FLOOR, ME, Report, markdown, write_json
 from suite.scenarios import login_flood, profile_me
 from suite.seed import EXPORT_EVENTS
 from suite.stack import (
@@ -42,6 +42,7 @@ from suite.stack import (
     Gunicorn,
     Stack,
     Tuning,
+    ceiling_app,
     floor_app,
     production_stack,
 )
@@ -53,9 +54,10 @@ from entrypoints.http import gunicorn_conf
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stack.json"
 WARM_UP_SECONDS = 2
-PAIRS = 4  # floor and GET /me pairs per connection count; even, so each goes first as often
-PAIR_SECONDS = 5  # each run of a pair
-PRIME_SECONDS = 1  # an unmeasured run just before each run of a pair, on the same server
+ROUNDS = 4  # of floor, ceiling and GET /me per connection count; even, so the floor and GET /me
+# each go first as often
+RUN_SECONDS = 5  # each run of a round
+PRIME_SECONDS = 1  # an unmeasured run just before each run of a round, on the same server
 FLOOD_FACTOR = 3
 SIGN_IN_WORKLOADS = ("login", "register")  # hashing-bound: each between two hashing floors
 
@@ -120,8 +122,8 @@ def setup_lines(args: argparse.Namespace, serving: Gunicorn) -> dict[str, str]:
         "database": f"private PostgreSQL 15, {durability} (a commit costs no disk flush)",
         "redis": "private redis-server, appendonly yes (fsync every second)",
         "load": f"wrk {args.wrk_threads} threads, {args.seconds:g} s per run, closed loop, "
-        f"after a {WARM_UP_SECONDS} s warm-up (the floor and GET /me: {PAIRS} pairs of "
-        f"{PAIR_SECONDS} s runs, each primed by {PRIME_SECONDS} s; sign-ins: "
+        f"after a {WARM_UP_SECONDS} s warm-up (the floor, the ceiling and GET /me: {ROUNDS} "
+        f"rounds of {RUN_SECONDS} s runs, each primed by {PRIME_SECONDS} s; sign-ins: "
         f"{args.seconds + 2 * EDGE_SECONDS:g} s runs, 'steady' counts the API's 2xx answers in "
         f"the middle {args.seconds:g} s); 'other CPU' = share of the machine used by processes "
         "outside the bench during the run",
@@ -134,34 +136,38 @@ def warm_up(base_url: str, threads: int, tokens: Path | None = None) -> None:
 
 
 def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Measurement], ...]:
-    """The framework floor and ``GET /me`` in pairs run back to back, with the whole stack
-    up (both beside the same idle PostgreSQL, Redis and worker), ``PAIRS`` pairs at each
-    connection count; ratios are taken pair by pair (``Report.ratios``). Three things
-    keep a pair fair on a shared VM, whose speed drifts by a quarter within a minute:
-    its two runs are seconds apart; they take turns going first, so a drift within the
-    pair favours neither app over the pairs; and each run is primed by an unmeasured
-    second against the same server, because a server's first seconds after the other
-    one ran are up to a tenth slower (seen on the floor: 2,545 then 2,770 req/s)."""
-    rows: dict[str, list[Measurement]] = {FLOOR: [], ME: []}
-    with floor_app(serving, logs) as floor:
+    """The framework floor, the design's ceiling and ``GET /me`` run back to back, with
+    the whole stack up (all beside the same idle PostgreSQL, Redis and worker), ``ROUNDS``
+    rounds at each connection count; ratios are taken round by round (``Report.ratios``).
+    Three things keep a round fair on a shared VM, whose speed drifts by a quarter within a
+    minute: its runs are seconds apart; the floor and ``GET /me`` take turns going first
+    (the ceiling runs between them), so a drift within the round favours neither over the
+    rounds; and each run is primed by an unmeasured second against the same server,
+    because a server's first seconds after another one ran are up to a tenth slower (seen
+    on the floor: 2,545 then 2,770 req/s)."""
+    rows: dict[str, list[Measurement]] = {FLOOR: [], CEILING: [], ME: []}
+    redis_url = ctx.stack.env["BASTION_REDIS_URL"]
+    with floor_app(serving, logs) as floor, ceiling_app(serving, logs, redis_url) as ceiling:
         warm_up(floor.base_url, ctx.threads)
-        for pair in range(PAIRS):
+        warm_up(ceiling.base_url, ctx.threads)
+        for round_ in range(ROUNDS):
             for c in ME_CONNECTIONS:
-                load = Load("get.lua", "/api/v1/me", c, PAIR_SECONDS, ctx.threads)
+                load = Load("get.lua", "/api/v1/me", c, RUN_SECONDS, ctx.threads)
                 apps = [
                     (FLOOR, floor, load),
+                    (CEILING, ceiling, load),
                     (
                         ME,
                         ctx.stack.server,
                         replace(load, files={"tokens": ctx.files.access_tokens}),
                     ),
                 ]
-                for workload, server, app_load in apps if pair % 2 == 0 else apps[::-1]:
+                for workload, server, app_load in apps if round_ % 2 == 0 else apps[::-1]:
                     run_wrk("priming", server.base_url, replace(app_load, seconds=PRIME_SECONDS))
                     wait_idle(server.base_url)  # the priming run's requests still in flight
                     rows[workload].append(measured(workload, server, app_load, ctx.stack.roots))
                     print(f"  {workload} ({c} conns): {rows[workload][-1].rps:,.1f} req/s")
-    return rows[FLOOR], rows[ME]
+    return rows[FLOOR], rows[CEILING], rows[ME]
 
 
 def hashing_floor(stack: Stack, seconds: float) -> HashingFloor:
@@ -203,9 +209,9 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
         print("hashing floor (stack idle) ...")
         report.hashing = hashing_floor(stack, args.seconds)
         if "me" in names:
-            print(f"framework floor and GET /me, {PAIRS} pairs at each connection count ...")
+            print(f"floor, ceiling and GET /me, {ROUNDS} rounds at each connection count ...")
             warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
-            report.floor, report.stack = floor_and_me(ctx, serving, home / "logs")
+            report.floor, report.ceiling, report.stack = floor_and_me(ctx, serving, home / "logs")
         print("workloads ...")
         report.stack += run_workloads(
             ctx, [name for name in names if name != "me" and name not in SIGN_IN_WORKLOADS]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import asdict, dataclass, field
-from itertools import zip_longest
+from itertools import repeat, zip_longest
 from pathlib import Path
 
 from suite.exporting import ExportResult
@@ -17,6 +17,7 @@ from suite.scenarios import ME_UNDER_FLOOD
 from suite.wrk import Measurement
 
 FLOOR = "floor: bare Flask JSON"
+CEILING = "ceiling: floor + token check + Redis round trip"
 ME = "GET /me"
 SIGN_INS = {"login": "POST /auth/login", "register": "POST /auth/register"}
 """The hashing-bound workloads, each measured between two hashing floors."""
@@ -30,6 +31,7 @@ class Report:
     hashing_around: dict[str, list[HashingFloor]] = field(default_factory=dict)
     """The hashing floor measured just before and just after each sign-in workload."""
     floor: list[Measurement] = field(default_factory=list)
+    ceiling: list[Measurement] = field(default_factory=list)
     stack: list[Measurement] = field(default_factory=list)
     flood: FloodResult | None = None
     export: ExportResult | None = None
@@ -40,13 +42,12 @@ class Report:
 
     def ratios(self) -> dict[str, float]:
         found: dict[str, float] = {}
-        for c, pairs in self.pairs().items():
-            found[f"GET /me rps / floor rps ({c} conns)"] = round(
-                statistics.fmean(me.rps / floor.rps for floor, me in pairs), 3
-            )
-            found[f"GET /me p99 / floor p99 ({c} conns)"] = round(
-                statistics.fmean(me.p99_ms / floor.p99_ms for floor, me in pairs), 2
-            )
+        for c, rounds in self.rounds().items():
+            found[f"GET /me rps / floor rps ({c} conns)"] = _mean_ratio(rounds, "rps", 2, 0)
+            found[f"GET /me p99 / floor p99 ({c} conns)"] = _mean_ratio(rounds, "p99_ms", 2, 0, 2)
+            if all(ceiling for _, ceiling, _ in rounds):
+                found[f"ceiling rps / floor rps ({c} conns)"] = _mean_ratio(rounds, "rps", 1, 0)
+                found[f"GET /me rps / ceiling rps ({c} conns)"] = _mean_ratio(rounds, "rps", 2, 1)
         for name, workload in SIGN_INS.items():
             floor = self.sign_in_floor(name)
             for row in self.stack:
@@ -81,13 +82,14 @@ class Report:
             return None
         return statistics.fmean(floor.verifies_per_second for floor in around)
 
-    def pairs(self) -> dict[int, list[tuple[Measurement, Measurement]]]:
-        """Each floor run with the ``GET /me`` run it was paired with (before or after it),
-        by connections; the ratios are the mean of the pairs' ratios."""
+    def rounds(self) -> dict[int, list[Round]]:
+        """Each floor run with the ceiling and ``GET /me`` runs of its round (None for the
+        ceiling in a run from before it was measured), by connections; the ratios are the
+        mean of the rounds' ratios."""
         mes = [row for row in self.stack if row.workload == ME]
-        found: dict[int, list[tuple[Measurement, Measurement]]] = {}
-        for floor, me in zip(self.floor, mes, strict=False):
-            found.setdefault(floor.connections, []).append((floor, me))
+        found: dict[int, list[Round]] = {}
+        for floor, ceiling, me in zip(self.floor, self.ceiling or repeat(None), mes, strict=False):
+            found.setdefault(floor.connections, []).append((floor, ceiling, me))
         return found
 
     def find(self, workload: str, connections: int | None = None) -> Measurement | None:
@@ -95,6 +97,20 @@ class Report:
             if row.workload == workload and connections in (None, row.connections):
                 return row
         return None
+
+
+Round = tuple[Measurement, Measurement | None, Measurement]
+"""The floor, the ceiling and ``GET /me``, run back to back."""
+
+
+def _mean_ratio(rounds: list[Round], metric: str, top: int, bottom: int, digits: int = 3) -> float:
+    """The mean over the rounds of ``metric`` of run ``top`` over run ``bottom``."""
+    return round(
+        statistics.fmean(
+            getattr(run[top], metric) / getattr(run[bottom], metric) for run in rounds
+        ),
+        digits,
+    )
 
 
 def markdown(report: Report) -> str:
@@ -120,7 +136,7 @@ def markdown(report: Report) -> str:
         "| socket errors | other CPU % |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [_row(m) for m in [*report.floor, *report.stack]]
+    lines += [_row(m) for m in [*report.floor, *report.ceiling, *report.stack]]
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in report.ratios().items()]
     lines += _flood(report.flood)

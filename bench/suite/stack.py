@@ -171,9 +171,24 @@ def bastion(
 @contextmanager
 def floor_app(serving: Gunicorn, log_dir: Path) -> Iterator[Server]:
     """``bench/floor_app.py`` under the same gunicorn shape."""
+    with _reference("floor", "floor_app:app", serving, log_dir, clean_env()) as server:
+        yield server
+
+
+@contextmanager
+def ceiling_app(serving: Gunicorn, log_dir: Path, redis_url: str) -> Iterator[Server]:
+    """``bench/ceiling_app.py`` under the same gunicorn shape, on Bastion's Redis."""
+    env = {**clean_env(), "BASTION_REDIS_URL": redis_url}
+    with _reference("ceiling", "ceiling_app:create()", serving, log_dir, env) as server:
+        yield server
+
+
+@contextmanager
+def _reference(
+    name: str, app: str, serving: Gunicorn, log_dir: Path, env: dict[str, str]
+) -> Iterator[Server]:
     port = free_port()
-    argv = serving.argv("floor_app:app", port)
-    with child("floor", argv, log_dir, clean_env(), cwd=ROOT / "bench") as process:
+    with child(name, serving.argv(app, port), log_dir, env, cwd=ROOT / "bench") as process:
         base_url = f"http://127.0.0.1:{port}"
         wait_ready(f"{base_url}/healthz", process)
         yield Server(base_url, process.pid)
