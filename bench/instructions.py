@@ -1,7 +1,8 @@
-"""Instructions per ``GET /me``, and per request of the framework floor, counted by
-valgrind: a number that repeats to a fraction of a percent, where wall clocks on a shared
-VM move by a quarter between two runs. Use it to tell whether a change to the hot path
-made it cheaper; ``bench/run.py`` tells how fast the whole stack is.
+"""Instructions per ``GET /me``, and per request of the framework floor and of the design's
+ceiling (``ceiling_app.py``), counted by valgrind: a number that repeats to a fraction of a
+percent, where wall clocks on a shared VM move by a quarter between two runs. User space
+only: the system calls of the Redis round trip are not counted. Use it to tell whether a
+change to the hot path made it cheaper; ``bench/run.py`` tells how fast the whole stack is.
 
     apt-get install -y valgrind
     .venv/bin/python bench/instructions.py [--requests 400]
@@ -59,14 +60,18 @@ def main() -> None:
             (token,) = sign_in_all(stack.base_url, [EMAIL % 1], PASSWORD)
             env = {**os.environ, **stack.env}
             floor = _count("floor", args.requests, env, token.access)
+            ceiling = _count("ceiling", args.requests, env, token.access)
             me = _count("me", args.requests, env, token.access)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     print(f"| app | instructions per request ({args.requests} counted after {WARM_UP}) |")
     print("|---|---:|")
     print(f"| framework floor (bare Flask JSON) | {floor:,.0f} |")
+    print(f"| design's ceiling (floor, token check, Redis round trip) | {ceiling:,.0f} |")
     print(f"| `GET /me` | {me:,.0f} |")
+    print(f"| ratio floor / ceiling | {floor / ceiling:.3f} |")
     print(f"| ratio floor / `GET /me` | {floor / me:.3f} |")
+    print(f"| ratio ceiling / `GET /me` | {ceiling / me:.3f} |")
 
 
 def _seed_one_user(env: dict[str, str], password: str) -> None:
@@ -105,7 +110,7 @@ def _loop(app_name: str, requests: int) -> None:
     """Runs under valgrind: warm up, switch counting on, serve ``requests``, switch off."""
     sys.path[:0] = [str(HERE.parent), str(HERE)]
     sys.stderr = Path(os.devnull).open("w")  # noqa: SIM115 -- the access log, for the whole run
-    app = _floor() if app_name == "floor" else _bastion()
+    app = _APPS[app_name]()
     token = os.environ["BENCH_TOKEN"]
     statuses: list[str] = []
 
@@ -129,13 +134,23 @@ def _floor() -> Callable[..., Iterable[bytes]]:
     return app
 
 
+def _ceiling() -> Callable[..., Iterable[bytes]]:
+    """Its own token and session (the request's ``Authorization`` is not read)."""
+    app: Callable[..., Iterable[bytes]] = importlib.import_module("ceiling_app").create()
+    return app
+
+
 def _bastion() -> Callable[..., Iterable[bytes]]:
     """Imported here, after the environment is set: ``wsgi`` builds the app on import."""
     app: Any = importlib.import_module("wsgi").app
     key = importlib.import_module("entrypoints.http.api").CONTAINER_KEY
     container = app.extensions[key]
     container.live_sessions()._drain_interval = timedelta(hours=1)  # see above
-    return app
+    served: Callable[..., Iterable[bytes]] = app
+    return served
+
+
+_APPS = {"floor": _floor, "ceiling": _ceiling, "me": _bastion}
 
 
 def _environ(token: str) -> dict[str, Any]:
