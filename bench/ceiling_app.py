@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, Response, jsonify
 from floor_app import PROFILE
@@ -87,7 +87,7 @@ def _profile(user_id: UserId, now: datetime) -> UserProfile:
         avatar_url=None,
         role="user",
         status="active",
-        created_at=now.astimezone(UTC),
+        created_at=now,
         updated_at=now,
         last_login_at=now - timedelta(minutes=1),
     )
