@@ -135,7 +135,7 @@ def warm_up(base_url: str, threads: int, tokens: Path | None = None) -> None:
     run_wrk("warm-up", base_url, Load("get.lua", "/api/v1/me", 16, WARM_UP_SECONDS, threads, files))
 
 
-def floor_and_me(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Measurement], ...]:
+def reference_rounds(ctx: Context, serving: Gunicorn, logs: Path) -> tuple[list[Measurement], ...]:
     """The framework floor, the design's ceiling and ``GET /me`` run back to back, with
     the whole stack up (all beside the same idle PostgreSQL, Redis and worker), ``ROUNDS``
     rounds at each connection count; ratios are taken round by round (``Report.ratios``).
@@ -211,7 +211,9 @@ def measure(args: argparse.Namespace, serving: Gunicorn, names: list[str], home:
         if "me" in names:
             print(f"floor, ceiling and GET /me, {ROUNDS} rounds at each connection count ...")
             warm_up(ctx.stack.base_url, ctx.threads, ctx.files.access_tokens)
-            report.floor, report.ceiling, report.stack = floor_and_me(ctx, serving, home / "logs")
+            report.floor, report.ceiling, report.stack = reference_rounds(
+                ctx, serving, home / "logs"
+            )
         print("workloads ...")
         report.stack += run_workloads(
             ctx, [name for name in names if name != "me" and name not in SIGN_IN_WORKLOADS]
