@@ -58,9 +58,11 @@ def create() -> Flask:
     app = Flask("ceiling")
 
     @app.get("/api/v1/me")
-    def me() -> Response:
+    def me() -> Response | tuple[Response, int]:
         claims = codec.verify(token)
         cached = cache.read(claims.session_id, claims.user_id, TOLL)
+        if cached.toll is None:  # Redis did not answer: an error, never a cheaper success
+            return jsonify(status="redis unavailable"), 503
         if cached.valid is None:  # the first request, and after the entry's minutes
             cache.remember_valid(claims.session_id)
         if cached.profile is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import asdict, dataclass, field
-from itertools import repeat, zip_longest
+from itertools import zip_longest
 from pathlib import Path
 
 from suite.exporting import ExportResult
@@ -45,9 +45,8 @@ class Report:
         for c, rounds in self.rounds().items():
             found[f"GET /me rps / floor rps ({c} conns)"] = _mean_ratio(rounds, "rps", 2, 0)
             found[f"GET /me p99 / floor p99 ({c} conns)"] = _mean_ratio(rounds, "p99_ms", 2, 0, 2)
-            if all(ceiling for _, ceiling, _ in rounds):
-                found[f"ceiling rps / floor rps ({c} conns)"] = _mean_ratio(rounds, "rps", 1, 0)
-                found[f"GET /me rps / ceiling rps ({c} conns)"] = _mean_ratio(rounds, "rps", 2, 1)
+            found[f"ceiling rps / floor rps ({c} conns)"] = _mean_ratio(rounds, "rps", 1, 0)
+            found[f"GET /me rps / ceiling rps ({c} conns)"] = _mean_ratio(rounds, "rps", 2, 1)
         for name, workload in SIGN_INS.items():
             floor = self.sign_in_floor(name)
             for row in self.stack:
@@ -83,13 +82,14 @@ class Report:
         return statistics.fmean(floor.verifies_per_second for floor in around)
 
     def rounds(self) -> dict[int, list[Round]]:
-        """Each floor run with the ceiling and ``GET /me`` runs of its round (None for the
-        ceiling in a run from before it was measured), by connections; the ratios are the
-        mean of the rounds' ratios."""
+        """Each floor run with the ceiling and ``GET /me`` runs of its round, by
+        connections; the ratios are the mean of the rounds' ratios."""
         mes = [row for row in self.stack if row.workload == ME]
         found: dict[int, list[Round]] = {}
-        for floor, ceiling, me in zip(self.floor, self.ceiling or repeat(None), mes, strict=False):
-            found.setdefault(floor.connections, []).append((floor, ceiling, me))
+        for run in zip(self.floor, self.ceiling, mes, strict=True):
+            if len({row.connections for row in run}) != 1:
+                raise ValueError(f"a round mixes connection counts: {run}")
+            found.setdefault(run[0].connections, []).append(run)
         return found
 
     def find(self, workload: str, connections: int | None = None) -> Measurement | None:
@@ -99,7 +99,7 @@ class Report:
         return None
 
 
-Round = tuple[Measurement, Measurement | None, Measurement]
+Round = tuple[Measurement, Measurement, Measurement]
 """The floor, the ceiling and ``GET /me``, run back to back."""
 
 
